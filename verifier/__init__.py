@@ -1,0 +1,8 @@
+"""verifier: a release gate for software supply chains."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("verifier")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"

@@ -1,0 +1,12 @@
+"""Command-line interface: parse, call the core, map errors to exit codes. No logic here."""
+
+from __future__ import annotations
+
+# Importing a command module registers its commands on the app.
+from verifier.cli import rebuild as _rebuild  # noqa: F401
+from verifier.cli.app import app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

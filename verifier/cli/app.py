@@ -1,0 +1,70 @@
+"""The typer application and the one place where errors become exit codes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from verifier import __version__
+from verifier.errors import VerifierError
+
+app = typer.Typer(
+    name="verifier",
+    help=(
+        "Decide which builds may become releases and which releases may be deployed.\n\n"
+        "Exit codes: 0 passed, 1 the check said no, 2 bad input, 3 the environment failed."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+#: People read stderr; stdout is reserved for machine-readable reports (``--json``).
+console = Console(stderr=True, highlight=False)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"verifier {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Decide which builds may become releases and which releases may be deployed."""
+
+
+def run_command(body: Callable[[], int]) -> None:
+    """Run a command body and turn its result or error into the process exit code.
+
+    Every failure is fail-closed: an unexpected exception exits 3, never 0. Set
+    ``VERIFIER_DEBUG=1`` to see the traceback of an unexpected error.
+    """
+    try:
+        code = body()
+    except VerifierError as err:
+        console.print(f"[red]error:[/] {escape(str(err))}")
+        for line in err.details:
+            console.print(f"  {escape(line)}")
+        raise typer.Exit(err.exit_code) from None
+    except KeyboardInterrupt:
+        console.print("[red]error:[/] interrupted")
+        raise typer.Exit(3) from None
+    except Exception as err:
+        if os.environ.get("VERIFIER_DEBUG"):
+            raise
+        console.print(
+            f"[red]internal error:[/] {escape(type(err).__name__)}: {escape(str(err))} "
+            "(set VERIFIER_DEBUG=1 for the traceback)"
+        )
+        raise typer.Exit(3) from None
+    raise typer.Exit(code)
