@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +24,8 @@ from verifier.store.errors import AuthenticationFailed, NotFound, StoreError, St
 from verifier.store.registry.auth import Credentials, find_credentials, parse_challenge
 
 CHUNK = 1 << 20
+#: Pauses before retrying a replayable request that got a 5xx: short, and few.
+RETRY_SLEEPS = (0.05, 0.2, 0.5)
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\] [^'\")]+")
 
 
@@ -184,13 +187,16 @@ class RegistryClient:
     ) -> requests.Response:
         """Send one request, answering one auth challenge; map failures to one-line errors.
 
-        A 404 raises NotFound unless 404 is in ``expected``. ``data`` that is an iterator can be
-        sent once only: callers make an authenticated request before streaming a body.
+        A 404 raises NotFound unless 404 is in ``expected``. A streamed body can be sent once
+        only: callers make an authenticated request before streaming one. Replayable requests
+        are retried on 5xx a few times (distribution 2.8 answers 500 while another writer is
+        rewriting the same tag), briefly and always within the deadline.
         """
         url = self.url(path)
         label = what or f"{method} {url}"
         replayable = data is None or isinstance(data, bytes)
-        for attempt in range(2):
+        challenged = False
+        for attempt in range(1 + len(RETRY_SLEEPS)):
             sent = dict(headers or {})
             if self._authorization:
                 sent["Authorization"] = self._authorization
@@ -208,14 +214,17 @@ class RegistryClient:
                 raise self._timeout() from None
             except requests.RequestException as exc:
                 raise StoreError(f"registry {self.host}: {label}: {_reason(exc)}") from exc
-            if (
-                resp.status_code == 401
-                and attempt == 0
-                and replayable
-                and self._answer_challenge(resp)
-            ):
-                resp.close()
-                continue
+            if resp.status_code == 401 and not challenged and replayable:
+                challenged = True
+                if self._answer_challenge(resp):
+                    resp.close()
+                    continue
+            if resp.status_code >= 500 and replayable and attempt < len(RETRY_SLEEPS):
+                pause = RETRY_SLEEPS[attempt]
+                if self.deadline.remaining > pause:
+                    resp.close()
+                    time.sleep(pause)
+                    continue
             break
         if resp.status_code in expected:
             return resp
