@@ -240,3 +240,14 @@ def repo(request: pytest.FixtureRequest) -> str:
     """A repository name unique to the test."""
     name = request.node.name.lower()
     return "test/" + "".join(c if c.isalnum() else "-" for c in name).strip("-")[:60].strip("-")
+
+
+@pytest.fixture(autouse=True)
+def _wide_console() -> Iterator[None]:
+    """Messages must fit one line; keep rich from wrapping them at the runner's 80 columns."""
+    from verifier.cli.app import console
+
+    old = console.width
+    console.width = 10_000
+    yield
+    console.width = old
