@@ -97,38 +97,57 @@ def attach_referrer(store: Store, raw: bytes, media_type: str) -> Descriptor:
     pushed = store.put_manifest(
         raw, manifest.media_type, tag=referrer_tag(subject.digest, manifest.digest)
     )
+    entry = index_entry(manifest)
     if not pushed.subject_indexed:
-        update_fallback_index(store, subject.digest)
-    return index_entry(manifest)
+        update_fallback_index(store, subject.digest, entry)
+    return entry
 
 
-def update_fallback_index(store: Store, subject: Digest) -> None:
-    """Rewrite the ``sha256-<hex>`` index until it lists every tagged referrer of ``subject``."""
+def update_fallback_index(store: Store, subject: Digest, new: Descriptor | None = None) -> None:
+    """Rewrite the ``sha256-<hex>`` index until it lists every tagged referrer of ``subject``.
+
+    ``new`` (the referrer just tagged) is added first without listing tags; every write is
+    then followed by a full check against the per-referrer tags, rewriting until it passes.
+    """
     tag = fallback_tag(subject)
     for attempt in range(MAX_ATTEMPTS):
-        tagged = _referrer_tag_suffixes(store.list_tags(), subject)
         current = _fallback_entries(store, subject)
-        missing = [
-            t for t, hexpart in tagged if not any(d.digest.hex.startswith(hexpart) for d in current)
-        ]
-        if not missing:
-            return
-        additions: list[Descriptor] = []
-        for referrer in missing:
-            try:
-                child = store.get_manifest(referrer)
-            except NotFound:
-                continue  # the tag went away between listing and reading
-            if child.subject is not None and child.subject.digest == subject:
-                additions.append(index_entry(child))
-        known = {d.digest for d in current}
-        merged = current + [d for d in additions if d.digest not in known]
-        store.put_manifest(image_index(merged), OCI_INDEX, tag=tag)
+        listed = {d.digest.hex for d in current}
+        if attempt == 0 and new is not None:
+            if new.digest.hex in listed:
+                return
+            additions = [new]
+        else:
+            additions = _unlisted_referrers(store, subject, listed)
+            if not additions:
+                return
+        store.put_manifest(image_index(current + additions), OCI_INDEX, tag=tag)
         time.sleep(0.01 * attempt)
     raise StoreError(
         f"{store.name}: the referrers index {tag} kept changing under us; "
         f"gave up after {MAX_ATTEMPTS} attempts"
     )
+
+
+def _unlisted_referrers(store: Store, subject: Digest, listed: set[str]) -> list[Descriptor]:
+    """Referrers of ``subject`` that have their own tag but are missing from ``listed``."""
+    tagged = _referrer_tag_suffixes(store.list_tags(), subject)
+    if not tagged:
+        return []
+    width = len(tagged[0][1])
+    prefixes = {hex_digest[:width] for hex_digest in listed}
+    found: list[Descriptor] = []
+    for referrer, hexpart in tagged:
+        if hexpart in prefixes:
+            continue
+        try:
+            child = store.get_manifest(referrer)
+        except NotFound:
+            continue  # the tag went away between listing and reading
+        same_subject = child.subject is not None and child.subject.digest == subject
+        if same_subject and child.digest.hex not in listed:
+            found.append(index_entry(child))
+    return found
 
 
 def _predicate_types(manifest: Manifest) -> tuple[str, ...]:

@@ -84,6 +84,8 @@ class RegistryStore:
         self.host = host
         self.repository = repository
         self.client = RegistryClient(host, deadline, plain_http=plain_http, ca_file=ca_file)
+        # Blobs seen present in this repository during this command: saves a HEAD per reuse.
+        self._known_blobs: set[Digest] = set()
 
     @property
     def name(self) -> str:
@@ -97,10 +99,14 @@ class RegistryStore:
 
     def has_blob(self, digest: Digest) -> bool:
         """HEAD the blob."""
+        if digest in self._known_blobs:
+            return True
         resp = self.client.request(
             "HEAD", self._path("blobs", str(digest)), expected=(200, 404), what=f"blob {digest}"
         )
         resp.close()
+        if resp.status_code == 200:
+            self._known_blobs.add(digest)
         return resp.status_code == 200
 
     def put_blob(self, descriptor: Descriptor, chunks: Iterable[bytes]) -> None:
@@ -130,6 +136,7 @@ class RegistryStore:
         stored = done.headers.get("Docker-Content-Digest")
         if stored and stored != str(descriptor.digest):
             raise DigestMismatch(f"registry {self.host}: {label}: registry stored {stored}")
+        self._known_blobs.add(descriptor.digest)
 
     @contextlib.contextmanager
     def open_blob(self, descriptor: Descriptor) -> Iterator[Iterator[bytes]]:
