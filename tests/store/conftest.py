@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.store.token_service import ISSUER, SERVICE, TokenService, token_service
 from verifier.store.deadline import Deadline
 from verifier.store.registry import RegistryStore
 
@@ -176,7 +177,9 @@ def _make_ca(directory: Path) -> tuple[Path, Path, Path]:
     return ca_file, cert_file, key_file
 
 
-def start_registry(directory: Path, *, tls: bool = False, auth: bool = False) -> Registry:
+def start_registry(
+    directory: Path, *, tls: bool = False, auth: bool = False, token: TokenService | None = None
+) -> Registry:
     """Write a config and start docker-registry in ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     storage = directory / "storage"
@@ -204,9 +207,20 @@ def start_registry(directory: Path, *, tls: bool = False, auth: bool = False) ->
         )
         htpasswd.write_bytes(done.stdout)
         lines += ["auth:", f"  htpasswd: {{realm: verifier-test, path: {htpasswd}}}"]
+    if token is not None:
+        lines += [
+            "auth:",
+            "  token:",
+            f"    realm: {token.realm}",
+            f"    service: {SERVICE}",
+            f"    issuer: {ISSUER}",
+            f"    rootcertbundle: {token.cert_file}",
+        ]
     config = directory / "registry.yml"
     config.write_text("\n".join(lines) + "\n")
-    registry = Registry(host, storage, config, directory / "registry.log", ca_file, auth)
+    registry = Registry(
+        host, storage, config, directory / "registry.log", ca_file, auth or token is not None
+    )
     registry.start()
     return registry
 
@@ -225,6 +239,18 @@ def tls_auth_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Regi
     reg = start_registry(tmp_path_factory.mktemp("registry-tls"), tls=True, auth=True)
     yield reg
     reg.stop()
+
+
+@pytest.fixture(scope="session")
+def bearer_registry(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Registry, TokenService]]:
+    """A registry with token (Bearer) auth, tokens issued by a fixture token service."""
+    directory = tmp_path_factory.mktemp("registry-bearer")
+    with token_service(directory, USER, PASSWORD) as service:
+        reg = start_registry(directory, token=service)
+        yield reg, service
+        reg.stop()
 
 
 @pytest.fixture
