@@ -33,6 +33,20 @@ class _Handler(BaseHTTPRequestHandler):
         if self.mode == "stall":
             self.stop.wait(60)  # hold the connection, answer nothing
             return
+        if self.mode == "drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(1000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    if self.stop.wait(0.2):
+                        return
+            except OSError:
+                pass
+            return
         if self.mode in ("huge", "huge-chunked"):
             size = 5 * 1024 * 1024
             self.send_response(200)
@@ -61,7 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 @contextmanager
 def faulty_registry(mode: str) -> Iterator[str]:
-    """Serve ``mode`` (500, stall, huge, huge-chunked) on 127.0.0.1; yields HOST:PORT."""
+    """Serve ``mode`` (500, stall, drip, huge, huge-chunked) on 127.0.0.1; yields HOST:PORT."""
     handler = type("Handler", (_Handler,), {"mode": mode, "stop": threading.Event()})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True

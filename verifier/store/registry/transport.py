@@ -9,8 +9,11 @@ distribution API directly with ``requests`` and keep every byte and digest as th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -242,19 +245,46 @@ class RegistryClient:
             raise NotFound(f"registry {self.host}: {label}: not found ({detail})")
         raise StoreError(f"registry {self.host}: {label}: HTTP {resp.status_code} {detail}".strip())
 
+    def _watchdog(self, resp: requests.Response) -> threading.Timer | None:
+        """Shut the socket down when the deadline passes.
+
+        A socket timeout bounds each read, not their sum: a server trickling a byte at a time
+        would keep a 1 MiB read going forever. Shutting the socket down from a timer wakes the
+        blocked read, and the read then fails as a timeout.
+        """
+        sock = getattr(getattr(resp.raw, "connection", None), "sock", None)
+        if not isinstance(sock, socket.socket):
+            # NOTE: http.client hands the socket to the response when the server will close
+            # the connection (HTTP/1.0); it is then only reachable through the reader.
+            reader = getattr(getattr(resp.raw, "_fp", None), "fp", None)
+            sock = getattr(getattr(reader, "raw", None), "_sock", None)
+        if not isinstance(sock, socket.socket):
+            return None
+
+        def cut() -> None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(self.deadline.remaining, cut)
+        timer.daemon = True
+        timer.start()
+        return timer
+
     def iter_body(self, resp: requests.Response, label: str) -> Iterator[bytes]:
-        """Stream a response body, checking the deadline between chunks."""
+        """Stream a response body, never past the deadline."""
+        timer = self._watchdog(resp)
         try:
             for chunk in resp.iter_content(CHUNK):
                 self.deadline.check(f"registry {self.host}: {label}")
                 yield chunk
-        except requests.exceptions.ConnectionError as exc:
-            if "timed out" in str(exc).lower():
+            self.deadline.check(f"registry {self.host}: {label}")
+        except requests.RequestException as exc:
+            if self.deadline.remaining <= 0 or "timed out" in str(exc).lower():
                 raise self._timeout() from None
             raise StoreError(f"registry {self.host}: {label}: {_reason(exc)}") from exc
-        except requests.RequestException as exc:
-            raise StoreError(f"registry {self.host}: {label}: {_reason(exc)}") from exc
         finally:
+            if timer is not None:
+                timer.cancel()
             resp.close()
 
     def read_body(self, resp: requests.Response, limit: int, label: str) -> bytes:
