@@ -11,8 +11,8 @@ from tests.store.conftest import Registry
 from verifier.digest import Digest
 from verifier.errors import InputError
 from verifier.store.deadline import Deadline
-from verifier.store.errors import DigestMismatch, NotFound, TagImmutable
-from verifier.store.interface import Store
+from verifier.store.errors import DigestMismatch, NotFound, TagChanged, TagImmutable
+from verifier.store.interface import Store, TagCondition
 from verifier.store.layout import LayoutStore
 from verifier.store.oci import (
     EMPTY_BLOB,
@@ -109,3 +109,19 @@ def test_immutable_tag_refuses_to_move(store: Store) -> None:
 def test_bad_tag_is_input_error(store: Store) -> None:
     with pytest.raises(InputError):
         store.resolve("no/slashes")
+
+
+def test_conditional_tag_update_is_a_compare_and_swap(tmp_path: Path) -> None:
+    store = LayoutStore(tmp_path / "layout", Deadline(10))
+    raw_a, _ = _artifact(store, b"cas a")
+    raw_b, _ = _artifact(store, b"cas b")
+    a = store.put_manifest(raw_a, OCI_MANIFEST, tag="t", condition=TagCondition(None)).descriptor
+    with pytest.raises(TagChanged):
+        store.put_manifest(raw_b, OCI_MANIFEST, tag="t", condition=TagCondition(None))
+    with pytest.raises(TagChanged):
+        store.put_manifest(
+            raw_b, OCI_MANIFEST, tag="t", condition=TagCondition(Digest.of_bytes(raw_b))
+        )
+    store.put_manifest(raw_b, OCI_MANIFEST, tag="t", condition=TagCondition(a.digest))
+    resolved = store.resolve("t")
+    assert resolved is not None and resolved.digest == Digest.of_bytes(raw_b)

@@ -21,6 +21,10 @@ class NotFound(StoreError):
     """A blob, manifest or tag the operation needs does not exist in the store."""
 
 
+class TagChanged(StoreError):
+    """A conditional tag update found the tag moved since it was read (retry after re-reading)."""
+
+
 class DigestMismatch(CheckFailed):
     """Bytes the store returned do not hash to the digest that names them (exit 1)."""
 

@@ -19,6 +19,18 @@ from verifier.store.oci import Descriptor, Manifest
 
 
 @dataclass(frozen=True)
+class TagCondition:
+    """Update a tag only if it still points where it did when read (compare-and-swap).
+
+    ``current`` None means the tag must not exist yet. Registries get ``If-Match`` /
+    ``If-None-Match: *`` (those that ignore them, like distribution 2.8, update anyway); the
+    layout checks under its lock.
+    """
+
+    current: Digest | None
+
+
+@dataclass(frozen=True)
 class PushedManifest:
     """What storing a manifest gave back."""
 
@@ -77,9 +89,18 @@ class Store(Protocol):
         ...
 
     def put_manifest(
-        self, raw: bytes, media_type: str, *, tag: str | None = None, immutable: bool = False
+        self,
+        raw: bytes,
+        media_type: str,
+        *,
+        tag: str | None = None,
+        immutable: bool = False,
+        condition: TagCondition | None = None,
     ) -> PushedManifest:
-        """Store manifest bytes as they are, optionally under ``tag`` (see :meth:`tag`)."""
+        """Store manifest bytes as they are, optionally under ``tag`` (see :meth:`tag`).
+
+        With ``condition``, TagChanged when the tag moved since it was read.
+        """
         ...
 
     def get_manifest(self, reference: str | Digest) -> Manifest:

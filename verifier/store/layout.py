@@ -19,8 +19,14 @@ from pathlib import Path
 
 from verifier.digest import Digest
 from verifier.store.deadline import Deadline
-from verifier.store.errors import DigestMismatch, NotFound, StoreError, TagImmutable
-from verifier.store.interface import PushedManifest
+from verifier.store.errors import (
+    DigestMismatch,
+    NotFound,
+    StoreError,
+    TagChanged,
+    TagImmutable,
+)
+from verifier.store.interface import PushedManifest, TagCondition
 from verifier.store.oci import (
     ANNOTATION_REF_NAME,
     MAX_MANIFEST_BYTES,
@@ -145,7 +151,13 @@ class LayoutStore:
     # -- manifests and tags ------------------------------------------------------------------
 
     def put_manifest(
-        self, raw: bytes, media_type: str, *, tag: str | None = None, immutable: bool = False
+        self,
+        raw: bytes,
+        media_type: str,
+        *,
+        tag: str | None = None,
+        immutable: bool = False,
+        condition: TagCondition | None = None,
     ) -> PushedManifest:
         """Store the manifest bytes as a blob; tag it when asked."""
         if len(raw) > MAX_MANIFEST_BYTES:
@@ -153,7 +165,7 @@ class LayoutStore:
         manifest = Manifest.parse(raw, self.name, media_type)
         self.put_blob(manifest.descriptor, [raw])
         if tag is not None:
-            self._set_tag(manifest.descriptor, tag, immutable)
+            self._set_tag(manifest.descriptor, tag, immutable, condition)
         return PushedManifest(manifest.descriptor, subject_indexed=False)
 
     def get_manifest(self, reference: str | Digest) -> Manifest:
@@ -195,12 +207,27 @@ class LayoutStore:
         """Point ``tag`` at a manifest already in the layout."""
         self._set_tag(self.get_manifest(digest).descriptor, tag, immutable)
 
-    def _set_tag(self, descriptor: Descriptor, tag: str, immutable: bool) -> None:
+    def _set_tag(
+        self,
+        descriptor: Descriptor,
+        tag: str,
+        immutable: bool,
+        condition: TagCondition | None = None,
+    ) -> None:
         check_tag(tag)
         with self._locked():
             index = self._read_index()
             entries = index.get("manifests", [])
             assert isinstance(entries, list)
+            if condition is not None:
+                now = [
+                    e.get("digest")
+                    for e in entries
+                    if (e.get("annotations") or {}).get(ANNOTATION_REF_NAME) == tag
+                ]
+                expected = [str(condition.current)] if condition.current is not None else []
+                if now != expected:
+                    raise TagChanged(f"{self.name}: tag {tag!r} moved since it was read")
             kept = []
             for entry in entries:
                 if (entry.get("annotations") or {}).get(ANNOTATION_REF_NAME) != tag:

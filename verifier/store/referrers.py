@@ -10,9 +10,13 @@ Two additions keep evidence safe where other tools lose it:
   (the referrer hex truncated so the tag fits 128 characters), because
   ``garbage-collect --delete-untagged`` deletes untagged manifests even when a tagged index
   lists them (measured.md Q4);
-* those tags make concurrent attaches converge without conditional requests: after writing the
-  index each writer re-reads tags and index and rewrites until every tagged referrer is listed.
-  Whichever writer finishes last saw all tags created before its last check, so no entry is lost.
+* those tags make concurrent attaches converge even where the registry ignores conditional
+  requests (distribution 2.8 ignores ``If-Match``): after writing the index each writer
+  re-reads tags and index and rewrites until every tagged referrer is listed. Whichever writer
+  finishes last saw all tags created before its last check, so no entry is lost. Index writes
+  are also conditional (``If-Match`` on the digest read, ``If-None-Match: *`` for a new
+  index; a compare-and-swap under the lock in a layout), which protects the index from
+  writers of other tools where the registry honours the condition.
 
 Reading trusts each child manifest's own ``artifactType``: index entries written by other tools
 may say ``application/vnd.oci.empty.v1+json`` (kyverno#16664).
@@ -20,12 +24,13 @@ may say ``application/vnd.oci.empty.v1+json`` (kyverno#16664).
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from verifier.digest import Digest
 from verifier.errors import InputError
-from verifier.store.errors import NotFound, StoreError
-from verifier.store.interface import Referrer, ReferrerSource, Store
+from verifier.store.errors import NotFound, StoreError, TagChanged
+from verifier.store.interface import Referrer, ReferrerSource, Store, TagCondition
 from verifier.store.oci import (
     ANNOTATION_BUNDLE_PREDICATE,
     INDEX_TYPES,
@@ -74,15 +79,22 @@ def index_entry(manifest: Manifest) -> Descriptor:
     )
 
 
-def _fallback_entries(store: Store, subject: Digest) -> list[Descriptor]:
-    """Entries of the ``sha256-<hex>`` index; none when the tag is absent or not an index."""
+def _fallback_index(store: Store, subject: Digest) -> tuple[list[Descriptor], TagCondition]:
+    """Entries of the ``sha256-<hex>`` index, and the condition for rewriting it.
+
+    No entries when the tag is absent or not an index.
+    """
     try:
         current = store.get_manifest(fallback_tag(subject))
     except NotFound:
-        return []
+        return [], TagCondition(None)
     if current.media_type not in INDEX_TYPES:
-        return []
-    return current.children
+        return [], TagCondition(current.digest)
+    return current.children, TagCondition(current.digest)
+
+
+def _fallback_entries(store: Store, subject: Digest) -> list[Descriptor]:
+    return _fallback_index(store, subject)[0]
 
 
 def attach_referrer(store: Store, raw: bytes, media_type: str) -> Descriptor:
@@ -111,7 +123,7 @@ def update_fallback_index(store: Store, subject: Digest, new: Descriptor | None 
     """
     tag = fallback_tag(subject)
     for attempt in range(MAX_ATTEMPTS):
-        current = _fallback_entries(store, subject)
+        current, condition = _fallback_index(store, subject)
         listed = {d.digest.hex for d in current}
         if attempt == 0 and new is not None:
             if new.digest.hex in listed:
@@ -121,7 +133,11 @@ def update_fallback_index(store: Store, subject: Digest, new: Descriptor | None 
             additions = _unlisted_referrers(store, subject, listed)
             if not additions:
                 return
-        store.put_manifest(image_index(current + additions), OCI_INDEX, tag=tag)
+        # TagChanged: another writer got there first; re-read and merge again.
+        with contextlib.suppress(TagChanged):
+            store.put_manifest(
+                image_index(current + additions), OCI_INDEX, tag=tag, condition=condition
+            )
         time.sleep(0.01 * attempt)
     raise StoreError(
         f"{store.name}: the referrers index {tag} kept changing under us; "

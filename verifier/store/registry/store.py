@@ -12,8 +12,14 @@ import requests
 from verifier.digest import Digest
 from verifier.errors import InputError
 from verifier.store.deadline import Deadline
-from verifier.store.errors import DigestMismatch, NotFound, StoreError, TagImmutable
-from verifier.store.interface import PushedManifest
+from verifier.store.errors import (
+    DigestMismatch,
+    NotFound,
+    StoreError,
+    TagChanged,
+    TagImmutable,
+)
+from verifier.store.interface import PushedManifest, TagCondition
 from verifier.store.oci import (
     MANIFEST_TYPES,
     MAX_MANIFEST_BYTES,
@@ -157,7 +163,13 @@ class RegistryStore:
     # -- manifests and tags ------------------------------------------------------------------
 
     def put_manifest(
-        self, raw: bytes, media_type: str, *, tag: str | None = None, immutable: bool = False
+        self,
+        raw: bytes,
+        media_type: str,
+        *,
+        tag: str | None = None,
+        immutable: bool = False,
+        condition: TagCondition | None = None,
     ) -> PushedManifest:
         """PUT the bytes as they are, by tag or digest; report whether ``subject`` was indexed."""
         if len(raw) > MAX_MANIFEST_BYTES:
@@ -170,15 +182,23 @@ class RegistryStore:
             check_tag(tag)
             self._check_immutable(tag, manifest.digest, immutable)
         ref = tag if tag is not None else str(manifest.digest)
+        headers = {"Content-Type": manifest.media_type}
+        if condition is not None and tag is not None:
+            if condition.current is None:
+                headers["If-None-Match"] = "*"
+            else:
+                headers["If-Match"] = f'"{condition.current}"'
         resp = self.client.request(
             "PUT",
             self._path("manifests", ref),
-            expected=(201,),
-            headers={"Content-Type": manifest.media_type},
+            expected=(201, 412),
+            headers=headers,
             data=raw,
             what=f"manifest {ref}",
         )
         resp.close()
+        if resp.status_code == 412:
+            raise TagChanged(f"registry {self.name}: tag {ref!r} moved since it was read")
         stored = resp.headers.get("Docker-Content-Digest")
         if stored and stored != str(manifest.digest):
             raise DigestMismatch(
