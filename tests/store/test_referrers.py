@@ -152,3 +152,12 @@ def test_legacy_cosign_sig_and_att_tags_are_read(store: Store) -> None:
     assert found[ReferrerSource.COSIGN_ATT].artifact_type == DSSE_ENVELOPE
     assert found[ReferrerSource.COSIGN_ATT].predicate_types == (SLSA,)
     assert found[ReferrerSource.COSIGN_ATT].tag == f"{base}.att"
+
+
+def test_index_entry_for_another_subject_fails_closed(store: Store) -> None:
+    subject = push_subject(store, b"app seven", tag="seven")
+    other = push_subject(store, b"app eight", tag="eight")
+    foreign = attach_bundle(store, other, dsse_bundle(CDX), created=CREATED)
+    store.put_manifest(image_index([foreign]), OCI_INDEX, tag=fallback_tag(subject.digest))
+    with pytest.raises(StoreError, match="whose subject is another manifest"):
+        list_referrers(store, subject.digest)
