@@ -45,6 +45,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class PortTaken(Exception):
+    """Another process took the port between choosing it and the registry binding it."""
+
+
 @dataclass
 class Registry:
     """A running docker-registry process."""
@@ -101,6 +105,8 @@ class Registry:
         while time.monotonic() < deadline:
             assert self.proc is not None
             if self.proc.poll() is not None:
+                if "address already in use" in self.log.read_text():
+                    raise PortTaken(self.host)
                 pytest.fail(f"docker-registry exited: {self.log.read_text()[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{self.scheme}://{self.host}/v2/", context=ctx):
@@ -184,6 +190,17 @@ def start_registry(
     directory.mkdir(parents=True, exist_ok=True)
     storage = directory / "storage"
     storage.mkdir(exist_ok=True)
+    for _ in range(5):
+        try:
+            return _start_on_free_port(directory, storage, tls=tls, auth=auth, token=token)
+        except PortTaken:
+            continue
+    pytest.fail("docker-registry: no free port after 5 attempts")
+
+
+def _start_on_free_port(
+    directory: Path, storage: Path, *, tls: bool, auth: bool, token: TokenService | None
+) -> Registry:
     host = f"127.0.0.1:{_free_port()}"
     lines = [
         "version: 0.1",
