@@ -19,14 +19,22 @@ from verifier.store.oci import (
     BUNDLE_V03,
     COSIGN_SIMPLESIGNING,
     DSSE_ENVELOPE,
+    EMPTY_BLOB,
+    EMPTY_DESCRIPTOR,
     EMPTY_MEDIA_TYPE,
     OCI_INDEX,
     OCI_MANIFEST,
     Descriptor,
+    artifact_manifest,
     canonical_json,
     image_index,
 )
-from verifier.store.referrers import fallback_tag, list_referrers, referrer_tag
+from verifier.store.referrers import (
+    attach_referrers,
+    fallback_tag,
+    list_referrers,
+    referrer_tag,
+)
 from verifier.store.registry import RegistryStore
 
 CDX = "https://cyclonedx.org/bom"
@@ -161,3 +169,18 @@ def test_index_entry_for_another_subject_fails_closed(store: Store) -> None:
     store.put_manifest(image_index([foreign]), OCI_INDEX, tag=fallback_tag(subject.digest))
     with pytest.raises(StoreError, match="whose subject is another manifest"):
         list_referrers(store, subject.digest)
+
+
+def test_batch_attach_updates_the_index_once_and_tags_each(store: Store) -> None:
+    subject = push_subject(store, b"app nine", tag="nine")
+    manifests = []
+    for i in range(5):
+        layer = put_bytes(store, BUNDLE_V03, dsse_bundle(CDX, str(i)))
+        raw = artifact_manifest([layer], artifact_type=BUNDLE_V03, annotations={}, subject=subject)
+        manifests.append((raw, OCI_MANIFEST))
+    store.put_blob(EMPTY_DESCRIPTOR, [EMPTY_BLOB])
+    entries = attach_referrers(store, manifests)
+    tags = store.list_tags()
+    assert all(referrer_tag(subject.digest, e.digest) in tags for e in entries)
+    index = store.get_manifest(fallback_tag(subject.digest))
+    assert [c.digest for c in index.children] == [e.digest for e in entries]

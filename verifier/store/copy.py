@@ -8,7 +8,7 @@ from verifier.digest import Digest
 from verifier.store.errors import NotFound, StoreError
 from verifier.store.interface import Store
 from verifier.store.oci import Manifest
-from verifier.store.referrers import attach_referrer, list_referrers
+from verifier.store.referrers import attach_referrers, list_referrers
 
 MAX_DEPTH = 8
 
@@ -31,6 +31,7 @@ class _Copier:
         self.blobs = 0
         self.referrers = 0
         self._done: set[Digest] = set()
+        self._src_tags: list[str] | None = None
 
     def manifest_tree(self, manifest: Manifest) -> None:
         """Children and blobs first, the manifest last (by digest), so nothing dangles."""
@@ -60,15 +61,22 @@ class _Copier:
     def referrers_of(self, subject: Digest, depth: int) -> None:
         if depth >= MAX_DEPTH:
             return
-        for referrer in list_referrers(self.src, subject):
+        attach: list[tuple[bytes, str]] = []
+        children: list[Digest] = []
+        if self._src_tags is None:
+            self._src_tags = self.src.list_tags()
+        for referrer in list_referrers(self.src, subject, tags=self._src_tags):
             child = self.src.get_manifest(referrer.descriptor.digest)
             self.manifest_tree(child)
             if referrer.tag is not None:
                 self.dst.put_manifest(child.raw, child.media_type, tag=referrer.tag)
             else:
-                attach_referrer(self.dst, child.raw, child.media_type)
+                attach.append((child.raw, child.media_type))
             self.referrers += 1
-            self.referrers_of(child.digest, depth + 1)
+            children.append(child.digest)
+        attach_referrers(self.dst, attach)
+        for child_digest in children:
+            self.referrers_of(child_digest, depth + 1)
 
 
 def copy_artifact(

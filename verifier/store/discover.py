@@ -35,6 +35,7 @@ def discover(
 ) -> DiscoveryTree:
     """Resolve ``reference`` once, then walk referrers (cycles and depth bounded)."""
     subject = store.get_manifest(reference).descriptor
+    tags = store.list_tags()
 
     def walk(
         digest: Digest, depth: int, seen: frozenset[Digest], filt: str | None
@@ -42,7 +43,7 @@ def discover(
         if depth >= MAX_DEPTH:
             return ()
         nodes = []
-        for ref in list_referrers(store, digest, filt):
+        for ref in list_referrers(store, digest, filt, tags=tags):
             if ref.descriptor.digest in seen:
                 continue
             below = walk(ref.descriptor.digest, depth + 1, seen | {ref.descriptor.digest}, None)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Sequence
 
 from verifier.digest import Digest
 from verifier.errors import InputError
@@ -102,33 +103,48 @@ def attach_referrer(store: Store, raw: bytes, media_type: str) -> Descriptor:
 
     Returns the referrer's descriptor. InputError when the manifest has no ``subject``.
     """
-    manifest = Manifest.parse(raw, store.name, media_type)
-    subject = manifest.subject
-    if subject is None:
-        raise InputError(f"{store.name}: manifest {manifest.digest} has no subject to refer to")
-    pushed = store.put_manifest(
-        raw, manifest.media_type, tag=referrer_tag(subject.digest, manifest.digest)
-    )
-    entry = index_entry(manifest)
-    if not pushed.subject_indexed:
-        update_fallback_index(store, subject.digest, entry)
-    return entry
+    return attach_referrers(store, [(raw, media_type)])[0]
 
 
-def update_fallback_index(store: Store, subject: Digest, new: Descriptor | None = None) -> None:
+def attach_referrers(store: Store, manifests: Sequence[tuple[bytes, str]]) -> list[Descriptor]:
+    """Attach many referrer manifests, updating each subject's fallback index once.
+
+    The referrers index of a registry without the API is rewritten whole on every change, so
+    attaching one by one costs a rewrite each; copies and batch writers use this instead.
+    """
+    entries: list[Descriptor] = []
+    pending: dict[Digest, list[Descriptor]] = {}
+    for raw, media_type in manifests:
+        manifest = Manifest.parse(raw, store.name, media_type)
+        subject = manifest.subject
+        if subject is None:
+            raise InputError(f"{store.name}: manifest {manifest.digest} has no subject to refer to")
+        pushed = store.put_manifest(
+            raw, manifest.media_type, tag=referrer_tag(subject.digest, manifest.digest)
+        )
+        entry = index_entry(manifest)
+        entries.append(entry)
+        if not pushed.subject_indexed:
+            pending.setdefault(subject.digest, []).append(entry)
+    for subject_digest, new in pending.items():
+        update_fallback_index(store, subject_digest, new)
+    return entries
+
+
+def update_fallback_index(store: Store, subject: Digest, new: Sequence[Descriptor] = ()) -> None:
     """Rewrite the ``sha256-<hex>`` index until it lists every tagged referrer of ``subject``.
 
-    ``new`` (the referrer just tagged) is added first without listing tags; every write is
+    ``new`` (referrers just tagged) are added first without listing tags; every write is
     then followed by a full check against the per-referrer tags, rewriting until it passes.
     """
     tag = fallback_tag(subject)
     for attempt in range(MAX_ATTEMPTS):
         current, condition = _fallback_index(store, subject)
         listed = {d.digest.hex for d in current}
-        if attempt == 0 and new is not None:
-            if new.digest.hex in listed:
+        if attempt == 0 and new:
+            additions = list({d.digest: d for d in new if d.digest.hex not in listed}.values())
+            if not additions:
                 return
-            additions = [new]
         else:
             additions = _unlisted_referrers(store, subject, listed)
             if not additions:
@@ -180,9 +196,16 @@ def _predicate_types(manifest: Manifest) -> tuple[str, ...]:
 
 
 def list_referrers(
-    store: Store, subject: Digest, artifact_type: str | None = None
+    store: Store,
+    subject: Digest,
+    artifact_type: str | None = None,
+    *,
+    tags: Sequence[str] | None = None,
 ) -> list[Referrer]:
     """Every referrer of ``subject``, each described by its own manifest, sorted.
+
+    ``tags`` is the store's tag list when the caller already has it (a walk over many
+    subjects lists tags once, not once per subject).
 
     Sources: the referrers API where the store has one, else the tag schema index plus the
     per-referrer tags; and legacy cosign ``.sig`` / ``.att`` tags. A listed manifest that does
@@ -195,7 +218,9 @@ def list_referrers(
     else:
         listed = _fallback_entries(store, subject)
         candidates += [(d, ReferrerSource.TAG_SCHEMA, None) for d in listed]
-    tags = store.list_tags()
+    if tags is None:
+        tags = store.list_tags()
+    tags = list(tags)
     if api is None:
         for ref_tag, hexpart in _referrer_tag_suffixes(tags, subject):
             if not any(d.digest.hex.startswith(hexpart) for d, _, _ in candidates):
