@@ -139,3 +139,19 @@ def test_bad_input_exits_2_with_one_line(
     assert result.exit_code == 2, result.stderr
     assert needle in result.stderr
     assert_one_error(result.stderr)
+
+
+def test_store_option_names_the_store(
+    cli: CliRunner, work: Path, registry: Registry, repo: str
+) -> None:
+    remote = f"{registry.host}/{repo}"
+    opts = ["--store", remote, *registry.cli_options()]
+    pushed = json.loads(_ok(cli, ["push", "notes.txt", "v1", "--json", *opts]))
+    _ok(cli, ["pull", f"@{pushed['digest']}", "-o", "o", *opts])
+    assert (work / "o" / "notes.txt").read_text() == "release notes\n"
+    tree = json.loads(_ok(cli, ["discover", "v1", "--json", *opts]))
+    assert tree["store"] == remote and tree["subject"]["digest"] == pushed["digest"]
+    result = cli.invoke(app, ["pull", "oci-layout:x:v1", "-o", "o", "--store", remote])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr)
+    assert "with --store, name only a tag or @digest" in result.stderr

@@ -17,7 +17,12 @@ from verifier.store.copy import copy_artifact
 from verifier.store.deadline import DEFAULT_TIMEOUT, Deadline
 from verifier.store.discover import discover, tree_json, tree_text
 from verifier.store.oci import DEFAULT_ARTIFACT_TYPE, OCTET_STREAM
-from verifier.store.reference import ArtifactRef, StoreOptions, parse_reference
+from verifier.store.reference import (
+    ArtifactRef,
+    StoreOptions,
+    parse_reference,
+    parse_reference_in,
+)
 
 from .app import app, console, run_command
 
@@ -33,6 +38,14 @@ CaFileOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 RefArg = Annotated[str, typer.Argument(metavar="REF")]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="oci-layout:PATH or HOST/REPO; REF is then a tag or @digest in it "
+        "(default: the REF's own store, else .verifier/store).",
+    ),
+]
 
 
 def _options(timeout: float, plain_http: bool, ca_file: Path | None) -> StoreOptions:
@@ -79,6 +92,7 @@ def push(
     immutable: Annotated[
         bool, typer.Option("--immutable", help="Refuse to move an existing tag.")
     ] = False,
+    store_spec: StoreOpt = None,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     plain_http: PlainHttpOpt = False,
     ca_file: CaFileOpt = None,
@@ -89,7 +103,7 @@ def push(
     def body() -> int:
         if len(args) < 2:
             raise InputError("push needs at least one FILE and a REF")
-        ref = parse_reference(args[-1])
+        ref = parse_reference_in(args[-1], store_spec)
         if ref.digest is not None:
             raise InputError(f"{args[-1]}: push to a tag, not a digest")
         files = [FileLayer(Path(p), media_type) for p in args[:-1]]
@@ -125,6 +139,7 @@ def pull(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Directory to write the files into.")
     ],
+    store_spec: StoreOpt = None,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     plain_http: PlainHttpOpt = False,
     ca_file: CaFileOpt = None,
@@ -133,7 +148,7 @@ def pull(
     """Write the layers of REF into a directory, checking every digest while streaming."""
 
     def body() -> int:
-        ref = parse_reference(reference)
+        ref = parse_reference_in(reference, store_spec)
         store = ref.store.open(_options(timeout, plain_http, ca_file))
         manifest = store.get_manifest(ref.reference)
         written = pull_to_dir(store, manifest, output)
@@ -159,6 +174,7 @@ def discover_command(
         str | None,
         typer.Option("--artifact-type", help="List only referrers of this (their own) type."),
     ] = None,
+    store_spec: StoreOpt = None,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     plain_http: PlainHttpOpt = False,
     ca_file: CaFileOpt = None,
@@ -167,7 +183,7 @@ def discover_command(
     """Show the tree of referrers of REF: SBOMs, signature bundles, attestations."""
 
     def body() -> int:
-        ref = parse_reference(reference)
+        ref = parse_reference_in(reference, store_spec)
         store = ref.store.open(_options(timeout, plain_http, ca_file))
         tree = discover(store, ref.reference, artifact_type=artifact_type)
         if as_json:

@@ -5,7 +5,8 @@ Accepted forms:
 * ``oci-layout:PATH`` (a store), ``oci-layout:PATH:TAG``, ``oci-layout:PATH@sha256:...``;
 * ``HOST[:PORT]/REPO`` (a store), ``HOST[:PORT]/REPO:TAG``, ``HOST[:PORT]/REPO@sha256:...``;
   the first component must look like a host (a dot, a port, or ``localhost``);
-* a bare ``TAG`` or ``@sha256:...``: the embedded default store ``.verifier/store``.
+* a bare ``TAG`` or ``@sha256:...``: the embedded default store ``.verifier/store``, or the
+  store ``--store`` names (``oci-layout:PATH`` or ``HOST/REPO``).
 """
 
 from __future__ import annotations
@@ -138,6 +139,17 @@ def parse_store(text: str) -> StoreLocation:
     if ref.tag or ref.digest:
         raise BadReference(f"{text}: a store names no tag or digest")
     return ref.store
+
+
+def parse_reference_in(text: str, store: str | None) -> ArtifactRef:
+    """A reference, resolved inside ``--store`` when given (REF is then a tag or @digest)."""
+    if store is None:
+        return parse_reference(text)
+    location = parse_store(store)
+    if "/" in text or text.startswith(LAYOUT_PREFIX):
+        raise BadReference(f"{text}: with --store, name only a tag or @digest")
+    bare = parse_reference(text)
+    return ArtifactRef(location, bare.tag, bare.digest)
 
 
 def parse_reference(text: str, *, allow_bare: bool = True) -> ArtifactRef:
