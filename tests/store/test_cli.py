@@ -130,6 +130,8 @@ def test_immutable_push_refuses_to_move_tag(cli: CliRunner, work: Path) -> None:
         (["push", "missing.bin", "v1"], "missing.bin: not a readable file"),
         (["pull", "repo/only:v1", "-o", "x"], "not a registry host"),
         (["push", "app.tar", "-a", "novalue", "v1"], "expected KEY=VALUE"),
+        (["push", "app.tar", "oci-layout:s"], "name a tag (:TAG) or a --subject"),
+        (["push", "app.tar", "@sha256:" + "a" * 64], "push to a tag, not a digest"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(

@@ -106,6 +106,11 @@ def push(
         ref = parse_reference_in(args[-1], store_spec)
         if ref.digest is not None:
             raise InputError(f"{args[-1]}: push to a tag, not a digest")
+        if ref.tag is None and subject is None:
+            raise InputError(
+                f"{args[-1]}: name a tag (:TAG) or a --subject; an untagged artifact is "
+                "unreachable and garbage collection deletes it"
+            )
         files = [FileLayer(Path(p), media_type) for p in args[:-1]]
         store = ref.store.open(_options(timeout, plain_http, ca_file))
         subject_desc = None
