@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -97,3 +99,48 @@ def test_garbage_collection_keeps_every_referrer(own_registry: Registry) -> None
             assert json.loads(b"".join(chunks))["dsseEnvelope"]
     index = store.get_manifest(fallback_tag(subject.digest))
     assert {c.digest for c in kept} <= {c.digest for c in index.children}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["layout", "registry"])
+def test_parallel_cli_processes_all_listed(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, repo: str
+) -> None:
+    """Separate processes (the CLI) attaching to one subject at once."""
+    if backend == "layout":
+        base = f"oci-layout:{tmp_path / 'layout'}"
+        extra: list[str] = []
+        store: Store = LayoutStore(tmp_path / "layout", Deadline(60))
+    else:
+        registry: Registry = request.getfixturevalue("registry")
+        base, extra, store = f"{registry.host}/{repo}", registry.cli_options(), registry.store(repo)
+    push_subject(store, b"subject for processes")
+    procs = []
+    for n in range(4):
+        evidence = tmp_path / f"evidence-{n}.json"
+        evidence.write_text(json.dumps({"writer": n}))
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "verifier"),
+                    "push",
+                    str(evidence),
+                    base,
+                    "--subject",
+                    "v1",
+                    "--timeout",
+                    "60",
+                    "--json",
+                    *extra,
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        )
+    digests = set()
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+        digests.add(json.loads(out)["digest"])
+    subject = store.get_manifest("v1").digest
+    assert {str(r.descriptor.digest) for r in list_referrers(store, subject)} == digests
