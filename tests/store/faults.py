@@ -33,6 +33,16 @@ class _Handler(BaseHTTPRequestHandler):
         if self.mode == "stall":
             self.stop.wait(60)  # hold the connection, answer nothing
             return
+        if self.mode == "header-drip":
+            try:
+                for byte in b"HTTP/1.1 200 OK\r\nX-Padding: " + b"x" * 1000:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    if self.stop.wait(0.2):
+                        return
+            except OSError:
+                pass
+            return
         if self.mode == "drip":
             self.send_response(200)
             self.send_header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
@@ -75,7 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 @contextmanager
 def faulty_registry(mode: str) -> Iterator[str]:
-    """Serve ``mode`` (500, stall, drip, huge, huge-chunked) on 127.0.0.1; yields HOST:PORT."""
+    """Serve a fault mode (500, stall, drip, header-drip, huge, huge-chunked); yields HOST:PORT."""
     handler = type("Handler", (_Handler,), {"mode": mode, "stop": threading.Event()})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True

@@ -45,7 +45,7 @@ def test_registry_down(cli: CliRunner, tmp_path: Path) -> None:
     assert host in err and "Connection refused" in err
 
 
-@pytest.mark.parametrize("mode", ["500", "stall", "drip"])
+@pytest.mark.parametrize("mode", ["500", "stall", "drip", "header-drip"])
 def test_server_errors_and_stalls(cli: CliRunner, tmp_path: Path, mode: str) -> None:
     with faulty_registry(mode) as host:
         code, err, took = _run(cli, ["discover", f"{host}/app:v1", "--unsafe-plain-http"])

@@ -9,11 +9,8 @@ distribution API directly with ``requests`` and keep every byte and digest as th
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -25,6 +22,7 @@ import requests
 from verifier.store.deadline import Deadline
 from verifier.store.errors import AuthenticationFailed, NotFound, StoreError, StoreTimeout
 from verifier.store.registry.auth import Credentials, find_credentials, parse_challenge
+from verifier.store.registry.cutoff import DeadlineCutoff
 
 CHUNK = 1 << 20
 #: Pauses before retrying a replayable request that got a 5xx: short, and few.
@@ -85,6 +83,9 @@ class RegistryClient:
         self.session = requests.Session()
         # No .netrc, no REQUESTS_CA_BUNDLE surprises: what reaches the registry is what we chose.
         self.session.trust_env = False
+        adapter = DeadlineCutoff(deadline).adapter()
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.session.verify = str(ca_file) if ca_file is not None else True
         self._credentials: Credentials | None = None
         self._credentials_loaded = False
@@ -216,6 +217,8 @@ class RegistryClient:
             except requests.Timeout:
                 raise self._timeout() from None
             except requests.RequestException as exc:
+                if self.deadline.remaining <= 0:
+                    raise self._timeout() from None
                 raise StoreError(f"registry {self.host}: {label}: {_reason(exc)}") from exc
             if resp.status_code == 401 and not challenged and replayable:
                 challenged = True
@@ -245,34 +248,8 @@ class RegistryClient:
             raise NotFound(f"registry {self.host}: {label}: not found ({detail})")
         raise StoreError(f"registry {self.host}: {label}: HTTP {resp.status_code} {detail}".strip())
 
-    def _watchdog(self, resp: requests.Response) -> threading.Timer | None:
-        """Shut the socket down when the deadline passes.
-
-        A socket timeout bounds each read, not their sum: a server trickling a byte at a time
-        would keep a 1 MiB read going forever. Shutting the socket down from a timer wakes the
-        blocked read, and the read then fails as a timeout.
-        """
-        sock = getattr(getattr(resp.raw, "connection", None), "sock", None)
-        if not isinstance(sock, socket.socket):
-            # NOTE: http.client hands the socket to the response when the server will close
-            # the connection (HTTP/1.0); it is then only reachable through the reader.
-            reader = getattr(getattr(resp.raw, "_fp", None), "fp", None)
-            sock = getattr(getattr(reader, "raw", None), "_sock", None)
-        if not isinstance(sock, socket.socket):
-            return None
-
-        def cut() -> None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-        timer = threading.Timer(self.deadline.remaining, cut)
-        timer.daemon = True
-        timer.start()
-        return timer
-
     def iter_body(self, resp: requests.Response, label: str) -> Iterator[bytes]:
         """Stream a response body, never past the deadline."""
-        timer = self._watchdog(resp)
         try:
             for chunk in resp.iter_content(CHUNK):
                 self.deadline.check(f"registry {self.host}: {label}")
@@ -283,8 +260,6 @@ class RegistryClient:
                 raise self._timeout() from None
             raise StoreError(f"registry {self.host}: {label}: {_reason(exc)}") from exc
         finally:
-            if timer is not None:
-                timer.cancel()
             resp.close()
 
     def read_body(self, resp: requests.Response, limit: int, label: str) -> bytes:
