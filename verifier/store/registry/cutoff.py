@@ -20,6 +20,10 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from verifier.store.deadline import Deadline
 
+#: Bytes per write when sending a body: with urllib3's 16 KiB default a 200 MB push took
+#: 1.2-1.5 s here, with 1 MiB 0.9-1.0 s.
+SEND_BLOCK = 1 << 20
+
 
 class DeadlineCutoff:
     """Tracks sockets and shuts them all down when the deadline passes."""
@@ -53,11 +57,19 @@ class DeadlineCutoff:
         cutoff = self
 
         class TrackedHTTP(HTTPConnection):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                kwargs.setdefault("blocksize", SEND_BLOCK)
+                super().__init__(*args, **kwargs)
+
             def connect(self) -> None:
                 super().connect()
                 cutoff.track(self.sock)
 
         class TrackedHTTPS(HTTPSConnection):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                kwargs.setdefault("blocksize", SEND_BLOCK)
+                super().__init__(*args, **kwargs)
+
             def connect(self) -> None:
                 super().connect()
                 cutoff.track(self.sock)
