@@ -26,7 +26,7 @@ from verifier.store.oci import (
     artifact_manifest,
     image_index,
 )
-from verifier.store.referrers import list_referrers
+from verifier.store.referrers import fallback_tag, list_referrers
 from verifier.store.registry import RegistryStore
 
 SUBJECT = Descriptor.of_bytes(OCI_MANIFEST, b'{"schemaVersion":2}')
@@ -124,5 +124,8 @@ def test_paged_api_with_filter_trusts_each_child(
     assert [r.annotations["n"] for r in bundles] in (["1", "3"], ["3", "1"])
     assert any("artifactType=application%2Fvnd.dev.sigstore" in p for p in seen)
     assert any("page=1" in p for p in seen)  # the second page was followed
-    # The fallback tag is not consulted where the API answers.
-    assert not any("/manifests/sha256-" in p for p in seen)
+    # The fallback index is not consulted where the API answers; nor is the tag list (legacy
+    # cosign tags are looked up by name instead).
+    assert not any(p.endswith("/manifests/" + fallback_tag(SUBJECT.digest)) for p in seen)
+    assert not any("/tags/list" in p for p in seen)
+    assert any(p.endswith(fallback_tag(SUBJECT.digest) + ".sig") for p in seen)

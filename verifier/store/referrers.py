@@ -212,27 +212,28 @@ def list_referrers(
     not exist or refers to another subject is an error (fail closed), not a silent skip.
     """
     candidates: list[tuple[Descriptor, ReferrerSource, str | None]] = []
+    base = fallback_tag(subject)
+    legacy = {f"{base}.{suffix}": source for suffix, source in LEGACY_SUFFIXES.items()}
     api = store.referrers_api(subject, artifact_type)
     if api is not None:
         candidates += [(d, ReferrerSource.REFERRERS_API, None) for d in api]
+        # Two lookups instead of listing every tag of a repository that may have thousands.
+        present = list(legacy)
     else:
         listed = _fallback_entries(store, subject)
         candidates += [(d, ReferrerSource.TAG_SCHEMA, None) for d in listed]
-    if tags is None:
-        tags = store.list_tags()
-    tags = list(tags)
-    if api is None:
-        for ref_tag, hexpart in _referrer_tag_suffixes(tags, subject):
-            if not any(d.digest.hex.startswith(hexpart) for d, _, _ in candidates):
+        tag_list = list(tags) if tags is not None else store.list_tags()
+        listed_hex = {d.digest.hex for d in listed}
+        for ref_tag, hexpart in _referrer_tag_suffixes(tag_list, subject):
+            if not any(h.startswith(hexpart) for h in listed_hex):
                 found = store.resolve(ref_tag)
                 if found is not None:
                     candidates.append((found, ReferrerSource.TAG_SCHEMA, None))
-    base = fallback_tag(subject)
-    for suffix, source in LEGACY_SUFFIXES.items():
-        if f"{base}.{suffix}" in tags:
-            found = store.resolve(f"{base}.{suffix}")
-            if found is not None:
-                candidates.append((found, source, f"{base}.{suffix}"))
+        present = [name for name in legacy if name in tag_list]
+    for name in present:
+        found = store.resolve(name)
+        if found is not None:
+            candidates.append((found, legacy[name], name))
 
     seen: set[Digest] = set()
     result: list[Referrer] = []
