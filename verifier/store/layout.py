@@ -48,6 +48,9 @@ class LayoutStore:
     def __init__(self, root: Path, deadline: Deadline) -> None:
         self.root = root
         self.deadline = deadline
+        self._index_cache: (
+            tuple[tuple[int, int, int], dict[str, object], list[Descriptor]] | None
+        ) = None
 
     @property
     def name(self) -> str:
@@ -81,22 +84,34 @@ class LayoutStore:
     def _empty_index() -> dict[str, object]:
         return {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []}
 
-    def _read_index(self) -> dict[str, object]:
+    def _read_index(self, *, fresh: bool = False) -> dict[str, object]:
+        """index.json, parsed (a fresh top-level dict; callers replace, never mutate, entries).
+
+        ``fresh`` skips the cache: updates under the lock must see the very latest version.
+        """
         path = self.root / "index.json"
         try:
+            st = path.stat()
+            key = (st.st_ino, st.st_mtime_ns, st.st_size)
+            if not fresh and self._index_cache is not None and self._index_cache[0] == key:
+                return dict(self._index_cache[1])
             body = json.loads(path.read_bytes())
         except FileNotFoundError:
+            self._index_cache = None
             return self._empty_index()
         except (OSError, ValueError) as exc:
             raise StoreError(f"{self.name}: index.json is unreadable: {exc}") from exc
         if not isinstance(body, dict) or not isinstance(body.get("manifests", []), list):
             raise StoreError(f"{self.name}: index.json is not an image index")
-        return body
+        listed = body.get("manifests", [])
+        entries = [Descriptor.from_json(e, f"{self.name} index.json") for e in listed]
+        # index.json is only ever replaced by rename, so inode + mtime + size identify a version.
+        self._index_cache = (key, body, entries)
+        return dict(body)
 
     def _index_entries(self) -> list[Descriptor]:
-        entries = self._read_index().get("manifests", [])
-        assert isinstance(entries, list)
-        return [Descriptor.from_json(e, f"{self.name} index.json") for e in entries]
+        self._read_index()
+        return list(self._index_cache[2]) if self._index_cache is not None else []
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -216,7 +231,7 @@ class LayoutStore:
     ) -> None:
         check_tag(tag)
         with self._locked():
-            index = self._read_index()
+            index = self._read_index(fresh=True)
             entries = index.get("manifests", [])
             assert isinstance(entries, list)
             if condition is not None:
