@@ -60,6 +60,8 @@ class AnyOf:
 
     def verify(self, bundle: Bundle, artifact: Artifact) -> VerifiedSignature:
         """The first policy that accepts the bundle; otherwise every reason is reported."""
+        if len(self.policies) == 1:
+            return self.policies[0].verify(bundle, artifact)
         reasons: list[str] = []
         for policy in self.policies:
             try:
@@ -131,6 +133,9 @@ class Threshold:
             try:
                 result = any_of.verify(bundle, artifact)
             except CheckFailed as exc:
+                if len(bundles) == 1 and self.required == 1:
+                    raise  # one bundle, one verdict: its own reason is the clearest message
+
                 refused.append(str(exc))
                 refused.extend(f"  {d}" for d in exc.details)
                 continue
