@@ -155,7 +155,8 @@ def test_private_key_parser_on_corrupted_files(position: int, flip: int) -> None
 @given(json_values)
 def test_private_key_parser_on_arbitrary_envelopes(doc: Any) -> None:
     body = base64.b64encode(json.dumps(doc).encode()).decode()
-    pem = f"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n{body}\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n"
+    label = "ENCRYPTED SIGSTORE PRIVATE KEY"
+    pem = f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n"
     try:
         load_private_key(pem.encode(), b"", "key")
     except VerifierError as exc:
