@@ -39,7 +39,7 @@ def sigstore_js() -> Path:
     for tool in ("node", "npm"):
         if shutil.which(tool) is None:
             pytest.fail(
-                f"{tool} not found: install Node.js 20+ and npm to run the sigstore-js interop tests"
+                f"{tool} not found: install Node.js 20+ and npm for the sigstore-js interop tests"
             )
     with (HERE / ".install.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
