@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.sign.conftest import build_statement
 from verifier.process import run
 from verifier.sign.artifact import Artifact
 from verifier.sign.key_signer import KeySigner
 from verifier.sign.keys import KeyAlgorithm, PrivateKey
-from verifier.sign.statement import build_statement
 
 
 def _js_verify(

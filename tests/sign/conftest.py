@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHARED
+from verifier.attest.statement import Statement, subjects_of
+from verifier.digest import Digest
 from verifier.sign.keys import KeyAlgorithm, PrivateKey
 
 COSIGN_DIR = SHARED / "interop" / "cosign"
@@ -35,3 +37,10 @@ def artifact_file(tmp_path: Path) -> Path:
     path = tmp_path / "app-1.0.tar.gz"
     path.write_bytes(b"release artifact\n" * 100)
     return path
+
+
+def build_statement(
+    pairs: list[tuple[str, Digest]], predicate_type: str, predicate: dict[str, object]
+) -> bytes:
+    """Statement v1 bytes, written the way the release pipeline writes them."""
+    return Statement(subjects_of(pairs), predicate_type, predicate).to_json()

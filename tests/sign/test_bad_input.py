@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.sign.conftest import CONFORMANCE_DIR
+from tests.sign.conftest import CONFORMANCE_DIR, build_statement
 from verifier.cli import app
 from verifier.sign.artifact import Artifact
 from verifier.sign.key_signer import KeySigner
 from verifier.sign.keys import PrivateKey
-from verifier.sign.statement import build_statement
 
 
 def said(result: Any) -> str:

@@ -17,8 +17,8 @@ from verifier.errors import VerifierError
 from verifier.sign.bundle import Bundle
 from verifier.sign.cosign_key import ScryptParams, encrypt_private_key, load_private_key
 from verifier.sign.dsse import decode_base64
+from verifier.sign.intoto import InTotoStatement
 from verifier.sign.keys import KeyAlgorithm, PublicKey
-from verifier.sign.statement import Statement
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -117,7 +117,7 @@ def test_base64_decoder(text: str) -> None:
 @given(json_values)
 def test_statement_parser(doc: Any) -> None:
     try:
-        Statement.parse(json.dumps(doc).encode(), "stmt")
+        InTotoStatement.parse(json.dumps(doc).encode(), "stmt")
     except VerifierError as exc:
         assert exc.exit_code == 2
 

@@ -6,17 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.sign.conftest import build_statement
 from verifier.digest import Digest
 from verifier.errors import CheckFailed, InputError
 from verifier.sign.artifact import Artifact
 from verifier.sign.bundle import MEDIA_TYPE_V03, Bundle, key_bundle
 from verifier.sign.dsse import INTOTO_PAYLOAD_TYPE, Envelope, pae, sign_envelope
+from verifier.sign.intoto import STATEMENT_V01
 from verifier.sign.key_policy import KeyTrust
 from verifier.sign.key_signer import KeySigner
 from verifier.sign.keys import PrivateKey
 from verifier.sign.policy import AllOf, AnyOf, Threshold
 from verifier.sign.signer import sign_statement
-from verifier.sign.statement import STATEMENT_V01, build_statement
 from verifier.sign.verify import PredicateTypeIs, verify_bundle, verify_bundles
 
 PTYPE = "https://slsa.dev/provenance/v1"

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from verifier.attest.statement import Statement, subjects_of
 from verifier.cli.app import app, console, run_command
 from verifier.errors import InputError
 from verifier.sign.artifact import Artifact
@@ -25,7 +26,6 @@ from verifier.sign.keyless_policy import KeylessTrust
 from verifier.sign.keys import KeyAlgorithm, PublicKey, read_small_file
 from verifier.sign.policy import Threshold, ThresholdResult, TrustPolicy
 from verifier.sign.signer import Signer
-from verifier.sign.statement import build_statement
 from verifier.sign.verify import PredicateTypeIs, verify_bundles
 
 PASSWORD_VARIABLES = ("VERIFIER_PASSWORD", "COSIGN_PASSWORD")
@@ -160,7 +160,8 @@ def attest(
             raise InputError(f"{predicate}: not valid JSON: {exc}") from None
         if not isinstance(doc, dict):
             raise InputError(f"{predicate}: the predicate must be a JSON object")
-        statement = build_statement([(subject.name, artifact.digest)], predicate_type, doc)
+        subjects = subjects_of([(subject.name, artifact.digest)])
+        statement = Statement(subjects, predicate_type, doc).to_json()
         bundle = _signer(key, keyless, unsafe_unencrypted_key).sign_statement(statement)
         target = output or subject.with_name(subject.name + ".intoto" + BUNDLE_SUFFIX)
         write_atomically(target, bundle.to_json())

@@ -15,7 +15,7 @@ from verifier.errors import CheckFailed, InputError
 from verifier.sign.artifact import Artifact
 from verifier.sign.bundle import Bundle, MessageSignature
 from verifier.sign.dsse import INTOTO_PAYLOAD_TYPE
-from verifier.sign.statement import Statement
+from verifier.sign.intoto import InTotoStatement
 
 
 def check_message_digest(bundle: Bundle, content: MessageSignature, artifact: Artifact) -> None:
@@ -29,14 +29,14 @@ def check_message_digest(bundle: Bundle, content: MessageSignature, artifact: Ar
 
 def bind_statement(
     bundle: Bundle, payload_type: str, payload: bytes, artifact: Artifact
-) -> Statement:
+) -> InTotoStatement:
     """The verified in-toto statement, refused unless it names the artifact's digest."""
     if payload_type != INTOTO_PAYLOAD_TYPE:
         raise CheckFailed(
             f"{bundle.source}: signed payload type {payload_type!r} is not an in-toto statement"
         )
     try:
-        statement = Statement.parse(payload, f"{bundle.source}: signed statement")
+        statement = InTotoStatement.parse(payload, f"{bundle.source}: signed statement")
     except InputError as exc:
         raise CheckFailed(str(exc)) from None
     if not statement.names_digest(artifact.digest):

@@ -31,8 +31,6 @@ MEDIA_TYPE_V03 = "application/vnd.dev.sigstore.bundle.v0.3+json"
 MEDIA_TYPES = frozenset(
     {
         MEDIA_TYPE_V03,
-        "application/vnd.dev.sigstore.bundle.v0.2+json",
-        "application/vnd.dev.sigstore.bundle.v0.1+json",
         "application/vnd.dev.sigstore.bundle+json;version=0.1",
         "application/vnd.dev.sigstore.bundle+json;version=0.2",
         "application/vnd.dev.sigstore.bundle+json;version=0.3",

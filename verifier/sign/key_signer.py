@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from verifier.sign.artifact import Artifact
 from verifier.sign.bundle import Bundle, MessageSignature, key_bundle
 from verifier.sign.dsse import INTOTO_PAYLOAD_TYPE, sign_envelope
+from verifier.sign.intoto import InTotoStatement
 from verifier.sign.keys import KeyAlgorithm, PrivateKey
-from verifier.sign.statement import Statement
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,6 @@ class KeySigner:
 
     def sign_statement(self, statement: bytes) -> Bundle:
         """DSSE over PAE(in-toto type, statement); the statement is checked before signing."""
-        Statement.parse(statement, "statement to sign")
+        InTotoStatement.parse(statement, "statement to sign")
         envelope = sign_envelope(statement, INTOTO_PAYLOAD_TYPE, self.key)
         return key_bundle(envelope, self.key.public_key)

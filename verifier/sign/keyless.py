@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from verifier.errors import EnvironmentFailure, InputError
 from verifier.sign.artifact import Artifact
 from verifier.sign.bundle import Bundle
-from verifier.sign.statement import Statement
+from verifier.sign.intoto import InTotoStatement
 
 AUDIENCE = "sigstore"
 
@@ -82,7 +82,7 @@ class KeylessSigner:
 
     def sign_statement(self, statement: bytes) -> Bundle:
         """A DSSE bundle with a Fulcio certificate and a Rekor entry."""
-        parsed = Statement.parse(statement, "statement to sign")
+        parsed = InTotoStatement.parse(statement, "statement to sign")
         if parsed.statement_type != "https://in-toto.io/Statement/v1":
             raise InputError("keyless signing takes in-toto Statement v1 only")
         return self._sign(statement)

@@ -103,7 +103,7 @@ def verify_keyless(
     """Verify a certificate-bearing bundle; CheckFailed says why it was refused."""
     verifier = verifier_for(trusted_root)
     try:
-        sigstore_bundle = SigstoreBundle.from_json(bundle.raw)
+        sigstore_bundle = SigstoreBundle.from_json(bundle.raw or bundle.to_json())
     except (SigstoreError, ValueError) as exc:
         raise CheckFailed(f"{bundle.source}: refused by sigstore: {_first_line(exc)}") from None
     try:

@@ -18,7 +18,7 @@ from typing import Protocol
 from verifier.errors import CheckFailed, InputError
 from verifier.sign.artifact import Artifact
 from verifier.sign.bundle import Bundle
-from verifier.sign.statement import Statement
+from verifier.sign.intoto import InTotoStatement
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class VerifiedSignature:
 
     bundle: str
     signer: str
-    statement: Statement | None = None
+    statement: InTotoStatement | None = None
     payload: bytes | None = field(default=None, repr=False)
 
 

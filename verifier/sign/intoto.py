@@ -1,8 +1,8 @@
-"""The in-toto Statement as the signing layer needs it: build v1, read v1 and v0.1.
+"""in-toto statements as verification reads them: v1 and v0.1, from verified payload bytes.
 
-``in-toto/attestation`` ``spec/v1/statement.md``: subjects are matched purely by digest. This
-is the minimal reading model the verifier needs; richer predicate models live in
-``verifier.attest``.
+``in-toto/attestation`` ``spec/v1/statement.md``: subjects are matched purely by digest.
+Writing statements is :mod:`verifier.attest.statement`; this is the reading side, which must
+also accept v0.1 (cosign still wraps CycloneDX predicates in it).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class Subject:
 
 
 @dataclass(frozen=True)
-class Statement:
+class InTotoStatement:
     """An in-toto Statement; ``predicate`` is kept as parsed JSON for the predicate's owner."""
 
     statement_type: str
@@ -50,7 +50,7 @@ class Statement:
         return any(digest in s.digests for s in self.subjects)
 
     @classmethod
-    def parse(cls, payload: bytes, source: str = "in-toto statement") -> Statement:
+    def parse(cls, payload: bytes, source: str = "in-toto statement") -> InTotoStatement:
         """Parse Statement v1 or v0.1 JSON; InputError names ``source`` and the problem."""
         try:
             doc = json.loads(payload)
@@ -86,20 +86,3 @@ class Statement:
         if not isinstance(predicate, dict):
             raise InputError(f"{source}: predicate is not a JSON object")
         return cls(stype, tuple(subjects), ptype, predicate)
-
-
-def build_statement(
-    subjects: list[tuple[str, Digest]], predicate_type: str, predicate: Mapping[str, Any]
-) -> bytes:
-    """Serialize a Statement v1 deterministically (sorted keys, compact)."""
-    if not subjects:
-        raise InputError("a statement needs at least one subject")
-    if not predicate_type:
-        raise InputError("a statement needs a predicate type")
-    doc = {
-        "_type": STATEMENT_V1,
-        "subject": [{"name": name, "digest": {d.algorithm.value: d.hex}} for name, d in subjects],
-        "predicateType": predicate_type,
-        "predicate": dict(predicate),
-    }
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
