@@ -288,3 +288,30 @@ def test_verify_keyless_identity_exact_and_regexp(cli: CliRunner, tmp_path: Path
     assert issuer_wrong.exit_code == 1 and "issuer" in said(issuer_wrong)
     bad_re = cli.invoke(app, [*base, "--cert-identity-regexp", "(", "--cert-oidc-issuer", issuer])
     assert bad_re.exit_code == 2 and "invalid regular expression" in said(bad_re)
+
+
+def test_verify_by_digest_needs_a_bundle(
+    cli: CliRunner, tmp_path: Path, artifact_file: Path, env: dict[str, str]
+) -> None:
+    import hashlib
+
+    assert (
+        cli.invoke(app, ["keygen", "--output-prefix", str(tmp_path / "k")], env=env).exit_code == 0
+    )
+    assert (
+        cli.invoke(
+            app, ["sign", str(artifact_file), "--key", str(tmp_path / "k.key")], env=env
+        ).exit_code
+        == 0
+    )
+    digest = "sha256:" + hashlib.sha256(artifact_file.read_bytes()).hexdigest()
+    bundle = f"{artifact_file}.sigstore.json"
+    ok = cli.invoke(app, ["verify", digest, "--bundle", bundle, "--key", str(tmp_path / "k.pub")])
+    assert ok.exit_code == 0, ok.output
+    missing = cli.invoke(app, ["verify", digest, "--key", str(tmp_path / "k.pub")])
+    assert missing.exit_code == 2 and "needs --bundle" in said(missing)
+    other = "sha256:" + "0" * 64
+    refused = cli.invoke(
+        app, ["verify", other, "--bundle", bundle, "--key", str(tmp_path / "k.pub")]
+    )
+    assert refused.exit_code == 1

@@ -252,8 +252,14 @@ _ThresholdOption = Annotated[
 _Json = Annotated[bool, typer.Option("--json", help="Print a JSON report on stdout.")]
 
 
+def _default_bundle(target: str, suffix: str) -> Path:
+    if target.startswith("sha256:"):
+        raise InputError("verifying a digest needs --bundle (there is no file to name it after)")
+    return Path(target + suffix)
+
+
 def _verify(
-    file: Path,
+    target: str,
     bundles: list[Path] | None,
     keys: list[Path] | None,
     identity: str | None,
@@ -268,9 +274,10 @@ def _verify(
     policies = _trust(keys or [], identity, identity_regexp, issuer, issuer_regexp, trusted_root)
     if predicate_type is not None:
         policies = [PredicateTypeIs(p, predicate_type) for p in policies]
-    paths = bundles or [file.with_name(file.name + BUNDLE_SUFFIX)]
+    suffix = BUNDLE_SUFFIX if predicate_type is None else ".intoto" + BUNDLE_SUFFIX
+    paths = bundles or [_default_bundle(target, suffix)]
     loaded = [Bundle.load(p) for p in paths]
-    artifact = Artifact.from_path(file)
+    artifact = Artifact.from_argument(target)
     result = verify_bundles(loaded, artifact, Threshold(threshold, tuple(policies)))
     _report(artifact, result, as_json, predicate_type)
     return 0
@@ -278,7 +285,7 @@ def _verify(
 
 @app.command()
 def verify(
-    file: Annotated[Path, typer.Argument(help="The artifact.")],
+    file: Annotated[str, typer.Argument(help="The artifact, or its digest as sha256:<hex>.")],
     bundle: _Bundles = None,
     key: _PublicKeys = None,
     cert_identity: _Identity = None,
@@ -309,7 +316,9 @@ def verify(
 
 @app.command("verify-attestation")
 def verify_attestation(
-    file: Annotated[Path, typer.Argument(help="The attestation's subject artifact.")],
+    file: Annotated[
+        str, typer.Argument(help="The subject artifact, or its digest as sha256:<hex>.")
+    ],
     predicate_type: Annotated[
         str, typer.Option("--predicate-type", help="Required predicate type.")
     ],
@@ -327,7 +336,7 @@ def verify_attestation(
     run_command(
         lambda: _verify(
             file,
-            bundle or [file.with_name(file.name + ".intoto" + BUNDLE_SUFFIX)],
+            bundle,
             key,
             cert_identity,
             cert_identity_regexp,
