@@ -182,7 +182,7 @@ def _trust(
     issuer_regexp: str | None,
     trusted_root: Path | None,
 ) -> list[TrustPolicy]:
-    policies: list[TrustPolicy] = [KeyTrust(PublicKey.load(k)) for k in keys]
+    policies: list[TrustPolicy] = [KeyTrust(PublicKey.load(k), trusted_root) for k in keys]
     if identity and identity_regexp:
         raise InputError("give --cert-identity or --cert-identity-regexp, not both")
     if issuer and issuer_regexp:

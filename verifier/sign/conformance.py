@@ -36,7 +36,7 @@ def conformance_verify(
             raise InputError(
                 "give either --key or --certificate-identity/--certificate-oidc-issuer"
             )
-        policy = KeyTrust(PublicKey.load(key))
+        policy = KeyTrust(PublicKey.load(key), trusted_root)
     elif identity and issuer:
         policy = KeylessTrust(Match(identity), Match(issuer), trusted_root)
     else:

@@ -10,19 +10,21 @@ is ours. Steps:
 3. DSSE: the single signature must verify over PAE(payloadType, payload); then the payload
    must be an in-toto statement naming the artifact (:mod:`verifier.sign.binding`).
 
-Transparency-log entries in key-signed bundles are not checked here (our own bundles have
-none); a key is trusted by being given, not by a log.
+4. transparency-log entries, when the bundle carries any, must be genuine and describe this
+   signature (:mod:`verifier.sign.key_tlog`); none are required.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from verifier.errors import CheckFailed
 from verifier.sign.artifact import Artifact
 from verifier.sign.binding import bind_statement, check_message_digest
 from verifier.sign.bundle import Bundle, MaterialKind
 from verifier.sign.dsse import Envelope
+from verifier.sign.key_tlog import verify_key_tlog_entries
 from verifier.sign.keys import KeyAlgorithm, PublicKey
 from verifier.sign.policy import VerifiedSignature
 
@@ -32,6 +34,7 @@ class KeyTrust:
     """A :class:`~verifier.sign.policy.TrustPolicy` that trusts one public key."""
 
     key: PublicKey
+    trusted_root: Path | None = None
 
     def describe(self) -> str:
         """The key's fingerprint."""
@@ -51,6 +54,7 @@ class KeyTrust:
                     f"{bundle.source}: DSSE signature does not verify with {self.describe()}"
                 )
             statement = bind_statement(bundle, content.payload_type, content.payload, artifact)
+            verify_key_tlog_entries(bundle, self.key, artifact, self.trusted_root)
             return VerifiedSignature(bundle.source, signer, statement, content.payload)
         check_message_digest(bundle, content, artifact)
         if self.key.algorithm is KeyAlgorithm.ED25519:
@@ -62,4 +66,5 @@ class KeyTrust:
                 f"{bundle.source}: signature over {artifact.name} does not verify "
                 f"with {self.describe()}"
             )
+        verify_key_tlog_entries(bundle, self.key, artifact, self.trusted_root)
         return VerifiedSignature(bundle.source, signer)
