@@ -13,12 +13,17 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from verifier.digest import Digest
 from verifier.errors import VerifierError
-from verifier.sign.bundle import Bundle
+from verifier.sign.artifact import Artifact
+from verifier.sign.bundle import Bundle, MessageSignature
 from verifier.sign.cosign_key import ScryptParams, encrypt_private_key, load_private_key
 from verifier.sign.dsse import decode_base64
 from verifier.sign.intoto import InTotoStatement
+from verifier.sign.key_policy import KeyTrust
+from verifier.sign.key_signer import KeySigner
 from verifier.sign.keys import KeyAlgorithm, PublicKey
+from verifier.sign.verify import verify_bundle
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -161,3 +166,32 @@ def test_private_key_parser_on_arbitrary_envelopes(doc: Any) -> None:
         load_private_key(pem.encode(), b"", "key")
     except VerifierError as exc:
         assert exc.exit_code in (1, 2)
+
+
+_SIGNED_KEY = KeyAlgorithm.ECDSA_P256.generate()
+_ARTIFACT = Artifact(Digest.of_bytes(b"property artifact"))
+_SIGNED = KeySigner(_SIGNED_KEY).sign_artifact(_ARTIFACT).to_json()
+_ORIGINAL = Bundle.from_json(_SIGNED)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=len(_SIGNED) - 1), st.integers(min_value=1, max_value=255)
+)
+def test_a_mutated_bundle_verifies_only_if_it_still_means_the_same(
+    position: int, flip: int
+) -> None:
+    data = bytearray(_SIGNED)
+    data[position] ^= flip
+    try:
+        bundle = Bundle.from_json(bytes(data), "mutant.json")
+        verify_bundle(bundle, _ARTIFACT, KeyTrust(_SIGNED_KEY.public_key))
+    except VerifierError as exc:
+        assert exc.exit_code in (1, 2)
+        return
+    # It verified: then the change was meaningless (whitespace, base64 padding, hint text, or
+    # dropping the optional claimed digest: the signature itself covers the digest).
+    assert isinstance(bundle.content, MessageSignature)
+    assert isinstance(_ORIGINAL.content, MessageSignature)
+    assert bundle.content.signature == _ORIGINAL.content.signature
+    assert bundle.content.digest in (None, _ORIGINAL.content.digest)
