@@ -125,8 +125,9 @@ def sign(
     """Sign FILE: a Sigstore bundle v0.3 with a message signature."""
 
     def body() -> int:
+        signer = _signer(key, keyless, unsafe_unencrypted_key)
         artifact = Artifact.from_path(file)
-        bundle = _signer(key, keyless, unsafe_unencrypted_key).sign_artifact(artifact)
+        bundle = signer.sign_artifact(artifact)
         target = output or file.with_name(file.name + BUNDLE_SUFFIX)
         write_atomically(target, bundle.to_json())
         console.print(f"wrote {target} ({artifact.digest.short})")
@@ -152,7 +153,6 @@ def attest(
     """Sign an in-toto Statement v1 about SUBJECT in a DSSE envelope (Sigstore bundle v0.3)."""
 
     def body() -> int:
-        artifact = Artifact.from_path(subject)
         raw = read_small_file(predicate, MAX_PREDICATE_BYTES)
         try:
             doc = json.loads(raw)
@@ -160,9 +160,11 @@ def attest(
             raise InputError(f"{predicate}: not valid JSON: {exc}") from None
         if not isinstance(doc, dict):
             raise InputError(f"{predicate}: the predicate must be a JSON object")
+        signer = _signer(key, keyless, unsafe_unencrypted_key)
+        artifact = Artifact.from_path(subject)
         subjects = subjects_of([(subject.name, artifact.digest)])
         statement = Statement(subjects, predicate_type, doc).to_json()
-        bundle = _signer(key, keyless, unsafe_unencrypted_key).sign_statement(statement)
+        bundle = signer.sign_statement(statement)
         target = output or subject.with_name(subject.name + ".intoto" + BUNDLE_SUFFIX)
         write_atomically(target, bundle.to_json())
         console.print(f"wrote {target} ({predicate_type} for {artifact.digest.short})")

@@ -41,9 +41,7 @@ class KeylessTrust:
             raise CheckFailed(
                 f"{bundle.source}: signed with a key, not a certificate; verify it with --key"
             )
-        if isinstance(bundle.content, Envelope):
-            pass
-        else:
+        if not isinstance(bundle.content, Envelope):
             check_message_digest(bundle, bundle.content, artifact)
         policy = CertificateIdentity(self.identity, self.issuer)
         result = verify_keyless(bundle, artifact, policy, self.trusted_root)
