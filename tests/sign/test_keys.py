@@ -148,3 +148,13 @@ def test_other_curves_are_refused() -> None:
     )
     with pytest.raises(InputError, match="unsupported key type EC secp384r1"):
         PublicKey.from_pem(pem, "p384.pem")
+
+
+def test_our_key_files_have_cosigns_exact_json_layout(cosign_dir: Path, ec_key: PrivateKey) -> None:
+    def layout(pem: bytes) -> str:
+        body = b"".join(pem.strip().splitlines()[1:-1])
+        return re.sub(r'"[A-Za-z0-9+/=]{20,}"', "B64", base64.b64decode(body).decode())
+
+    theirs = layout((cosign_dir / "cosign.key").read_bytes())
+    ours = layout(encrypt_private_key(ec_key, b"", params=ScryptParams(32768)))
+    assert ours == theirs
