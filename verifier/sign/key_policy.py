@@ -3,13 +3,12 @@
 sigstore-python cannot parse key-signed bundles (``expected certificate in bundle``), so this
 is ours. Steps:
 
-1. the bundle must carry ``publicKey`` material; its hint is unauthenticated, so it only
-   orders nothing and decides nothing: the signature itself must verify under our key;
+1. the bundle must carry ``publicKey`` material; its hint is unauthenticated and decides
+   nothing: the signature itself must verify under our key;
 2. message signature: the claimed digest must be the artifact's, and the signature must
    verify over the artifact (ECDSA: its sha256 prehash; Ed25519: its bytes);
 3. DSSE: the single signature must verify over PAE(payloadType, payload); then the payload
-   must be an in-toto statement naming the artifact (:mod:`verifier.sign.binding`).
-
+   must be an in-toto statement naming the artifact (:mod:`verifier.sign.binding`);
 4. transparency-log entries, when the bundle carries any, must be genuine and describe this
    signature (:mod:`verifier.sign.key_tlog`); none are required.
 """
