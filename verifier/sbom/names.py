@@ -40,11 +40,13 @@ def npm_purl(name: str, version: str | None) -> str:
     return PackageURL(type="npm", namespace=namespace, name=name, version=version).to_string()
 
 
-def os_purl(kind: str, distro: str, name: str, version: str, arch: str | None) -> str:
-    """``pkg:deb/debian/<name>@<version>?arch=..`` or ``pkg:apk/alpine/...``."""
-    qualifiers = {"arch": arch} if arch else None
+def os_purl(
+    kind: str, namespace: str, name: str, version: str, arch: str | None, distro: str | None
+) -> str:
+    """``pkg:deb/debian/<name>@<version>?arch=..&distro=debian-12`` or ``pkg:apk/alpine/...``."""
+    qualifiers = {k: v for k, v in (("arch", arch), ("distro", distro)) if v}
     return PackageURL(
-        type=kind, namespace=distro, name=name, version=version, qualifiers=qualifiers
+        type=kind, namespace=namespace, name=name, version=version, qualifiers=qualifiers or None
     ).to_string()
 
 

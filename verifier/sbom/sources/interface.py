@@ -14,8 +14,10 @@ class SbomSource(Protocol):
     describes) and raises :class:`verifier.errors.InputError` naming the file on bad input.
     """
 
-    #: what the source reads, for messages (a path, or ``python:/usr/bin/python3``)
-    location: str
+    @property
+    def location(self) -> str:
+        """What the source reads, for messages (a path, or ``python:/usr/bin/python3``)."""
+        ...
 
     def inventory(self) -> Inventory:
         """The subject, its components and the dependency graph."""

@@ -13,6 +13,7 @@ from verifier.errors import InputError
 from verifier.sbom.licenses import parse_license_text
 from verifier.sbom.model import Inventory, Package
 from verifier.sbom.names import npm_purl
+from verifier.sbom.node_modules import resolve
 from verifier.sbom.sources.lockfile import duplicates, lock_subject, read_bytes
 
 _INTEGRITY = {"sha512": Algorithm.SHA512, "sha256": Algorithm.SHA256}
@@ -39,23 +40,6 @@ def package_name(path: str, entry: dict[str, Any]) -> str:
     if isinstance(entry.get("name"), str) and entry["name"]:
         return str(entry["name"])
     return path.rsplit("node_modules/", 1)[-1]
-
-
-def resolve(from_path: str, dependency: str, paths: set[str]) -> str | None:
-    """Where Node's resolution finds ``dependency`` when required from ``from_path``.
-
-    Look in ``<dir>/node_modules/<dep>`` for the package's own directory, then each ancestor
-    directory up to the root, the way ``require()`` walks up the tree.
-    """
-    base = from_path
-    while True:
-        candidate = f"{base}/node_modules/{dependency}" if base else f"node_modules/{dependency}"
-        if candidate in paths:
-            return candidate
-        if not base:
-            return None
-        cut = base.rfind("/node_modules/")
-        base = base[:cut] if cut >= 0 else ""
 
 
 @dataclass
