@@ -99,7 +99,9 @@ def parse_metadata(raw: bytes, *, where: str) -> PythonMetadata:
         try:
             requires.append(Requirement(str(line)))
         except (InvalidRequirement, InvalidMarker) as exc:
-            findings.append(f"{where}: unparsable Requires-Dist {str(line)!r}: {exc}")
+            findings.append(
+                f"{where}: unparsable Requires-Dist {str(line)!r}: {str(exc).splitlines()[0]}"
+            )
     license_field = message.get("License")
     author = _person(message.get("Author"), message.get("Author-email"))
     maintainer = _person(message.get("Maintainer"), message.get("Maintainer-email"))

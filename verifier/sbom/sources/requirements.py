@@ -100,7 +100,7 @@ class RequirementsSource:
         for number, line in logical_lines(text):
             where = f"{path}:{number}"
             try:
-                words = shlex.split(line, posix=True)
+                words = shlex.split(line, posix=False)
             except ValueError as exc:
                 raise InputError(f"{where}: cannot split line: {exc}") from exc
             first = words[0]
@@ -144,7 +144,8 @@ class RequirementsSource:
         try:
             req = Requirement(spec)
         except InvalidRequirement as exc:
-            raise InputError(f"{where}: invalid requirement {spec!r}: {exc}") from exc
+            reason = str(exc).splitlines()[0]
+            raise InputError(f"{where}: invalid requirement {spec!r}: {reason}") from exc
         name = normalize(req.name)
         pins = [s.version for s in req.specifier if s.operator in ("==", "===")]
         version = pins[0] if len(pins) == 1 and "*" not in pins[0] else None

@@ -1,0 +1,61 @@
+"""Installed environments: dist-info read as text, RECORD-based hashes, evaluated markers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from verifier.errors import InputError
+from verifier.sbom import build_sbom
+from verifier.sbom.sources.environment import EnvironmentSource
+
+
+def test_venv_components_hashes_and_subject(small_venv: Path) -> None:
+    doc = json.loads(build_sbom([EnvironmentSource(path=small_venv)]))
+    purls = sorted(c["purl"] for c in doc["components"])
+    assert purls == ["pkg:pypi/attrs@23.2.0", "pkg:pypi/idna@3.7", "pkg:pypi/six@1.16.0"]
+    site = next(small_venv.glob("lib/python*/site-packages"))
+    record = (site / "six-1.16.0.dist-info" / "RECORD").read_bytes()
+    six = next(c for c in doc["components"] if c["name"] == "six")
+    assert six["hashes"] == [{"alg": "SHA-256", "content": hashlib.sha256(record).hexdigest()}]
+    assert six["supplier"] == {"name": "Benjamin Peterson"}
+    subject = doc["metadata"]["component"]
+    assert subject["name"] == "demo-venv"
+    assert {h["alg"] for h in subject["hashes"]} == {"SHA-256", "SHA-512"}
+    # attrs requires importlib-metadata only for python < 3.8: the marker is false here
+    deps = {d["ref"]: d.get("dependsOn", []) for d in doc["dependencies"]}
+    assert deps["pkg:pypi/attrs@23.2.0"] == []
+
+
+def test_python_option_reads_the_same_venv(small_venv: Path) -> None:
+    by_path = EnvironmentSource(path=small_venv).inventory()
+    by_python = EnvironmentSource(python=str(small_venv / "bin" / "python")).inventory()
+    assert sorted(p.ref for p in by_path.packages) == sorted(p.ref for p in by_python.packages)
+
+
+def test_requirement_markers_are_evaluated(small_venv: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "v"
+    shutil.copytree(small_venv, venv, symlinks=True)
+    site = next(venv.glob("lib/python*/site-packages"))
+    meta = site / "demo-1.0.dist-info"
+    meta.mkdir()
+    (meta / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n"
+        "Requires-Dist: six\n"
+        'Requires-Dist: idna; python_version < "3.0"\n'
+        'Requires-Dist: attrs; extra == "x"\n'
+        "Requires-Dist: missing-dep\n"
+    )
+    inventory = EnvironmentSource(path=venv).inventory()
+    demo = next(p for p in inventory.packages if p.name == "demo")
+    assert demo.depends_on == ("pkg:pypi/six@1.16.0",)
+    assert any("requires missing-dep, not installed" in f for f in inventory.findings)
+
+
+def test_not_a_venv(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no site-packages"):
+        EnvironmentSource(path=tmp_path).inventory()
