@@ -62,7 +62,7 @@ def render_text(diff: SbomDiff) -> str:
     lines += [f"+ {_label(item)}  {item.purl or item.identity}" for item in diff.added]
     lines += [f"- {_label(item)}  {item.purl or item.identity}" for item in diff.removed]
     for change in diff.changed:
-        lines.append(f"~ {change.new.name}  {change.new.identity}")
+        lines.append(f"~ {_label(change.new)}  {change.new.identity}")
         lines += [f"    {line}" for line in _change_lines(change)]
     lines.append(_counts(diff))
     return "\n".join(lines) + "\n"

@@ -6,6 +6,9 @@ keywords replaced (measured on the CI-like machine, /work/shared/reference/measu
 * ``uniqueItems``: jsonschema falls back to comparing every pair of items (``_mapping_equal``),
   O(n^2): 36 of 39 s at 2,000 components, 259 s at 10,000. Ours compares canonical JSON
   strings in a set: 10,000 components validate in about 5.7 s, and duplicates are still found.
+* ``enum``: jsonschema compares the value with each allowed one in turn; the SPDX license-id
+  enum has ~700 entries, so 10,000 licensed components cost 4.5 M comparisons (1.8 s of 7.9 s
+  in cProfile on this machine). Ours looks strings up in a frozenset built once per enum list.
 * ``format: iri-reference``: checked by ``rfc3987-syntax``'s lark parser at ~25 ms per URL
   (5.5 s for a 61-package environment SBOM with 216 URLs). Ours refuses what RFC 3987 never
   allows in any IRI reference (spaces, control characters, ``<>"{}|\\^` ``, bad ``%`` escapes)
@@ -41,6 +44,7 @@ from verifier.errors import InputError
 from verifier.sbom.spec import SpecVersion
 
 _SCHEMA_PREFIX = "http://cyclonedx.org/schema/"
+_STOCK_ENUM = Draft7Validator.VALIDATORS["enum"]
 _IRI_FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]|%(?![0-9A-Fa-f]{2})")
 
 
@@ -67,6 +71,27 @@ def _unique_items(
             yield SchemaError(f"item {index} repeats an earlier item: {key[:120]}")
             return
         seen.add(key)
+
+
+_ENUM_SETS: dict[int, tuple[list[Any], frozenset[str] | None]] = {}
+
+
+def _enum(
+    validator: Validator, enums: list[Any], instance: Any, schema: dict[str, Any]
+) -> Iterator[SchemaError]:
+    cached = _ENUM_SETS.get(id(enums))
+    if cached is None or cached[0] is not enums:
+        strings = frozenset(enums) if all(isinstance(e, str) for e in enums) else None
+        cached = (enums, strings)  # keeps the list alive, so its id() is never reused
+        _ENUM_SETS[id(enums)] = cached
+    strings = cached[1]
+    if strings is not None and isinstance(instance, str):
+        if instance not in strings:
+            shown = sorted(strings)
+            more = "" if len(shown) <= 8 else f" and {len(shown) - 8} more"
+            yield SchemaError(f"{instance!r} is not one of {shown[:8]!r}{more}")
+        return
+    yield from _STOCK_ENUM(validator, enums, instance, schema)
 
 
 def _iri_reference(value: object) -> bool:
@@ -99,7 +124,7 @@ def _validator(spec_version: SpecVersion) -> Validator:
     )
     checker = FormatChecker()
     checker.checks("iri-reference")(_iri_reference)
-    linear = extend(Draft7Validator, {"uniqueItems": _unique_items})
+    linear = extend(Draft7Validator, {"uniqueItems": _unique_items, "enum": _enum})
     return linear(load(path), registry=registry, format_checker=checker)
 
 
