@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,10 +19,11 @@ CYCLONEDX_PY = Path(sys.executable).parent / "cyclonedx-py"
 def _identity(purl: str) -> str:
     # cyclonedx-py adds qualifiers (e.g. vcs_url/file_name for local installs); the package is
     # the same package: compare type, namespace, name and version.
+    # cyclonedx-py keeps dots in PyPI names (pkg:pypi/boolean.py@5.0); we write the PEP 503
+    # form the purl spec asks for (pkg:pypi/boolean-py@5.0): compare normalized names.
     p = PackageURL.from_string(purl)
-    return PackageURL(
-        type=p.type, namespace=p.namespace, name=p.name, version=p.version
-    ).to_string()
+    name = re.sub(r"[-_.]+", "-", p.name).lower() if p.type == "pypi" else p.name
+    return PackageURL(type=p.type, namespace=p.namespace, name=name, version=p.version).to_string()
 
 
 def test_superset_of_cyclonedx_py_on_a_small_venv(small_venv: Path) -> None:
