@@ -14,6 +14,7 @@ from cyclonedx.model.bom import Bom
 from tests.sbom.conftest import DISTS, LOCKS, check_golden
 from verifier import __version__
 from verifier.sbom import SpecVersion, build_sbom, validate_sbom
+from verifier.sbom.ntia import ntia_gaps
 from verifier.sbom.sources.npm_lock import NpmLockSource
 from verifier.sbom.sources.uv_lock import UvLockSource
 from verifier.sbom.sources.wheel import WheelSource
@@ -102,3 +103,16 @@ def test_golden_sboms() -> None:
     check_golden(
         "package-lock.cdx.json", build_sbom([NpmLockSource(LOCKS / "package-lock.json")]).decode()
     )
+
+
+def test_ntia_gaps() -> None:
+    doc = json.loads(
+        build_sbom([UvLockSource(LOCKS / "uv.lock")], timestamp=datetime(2024, 1, 1, tzinfo=UTC))
+    )
+    assert ntia_gaps(doc) == []  # suppliers from the index, versions, purls, graph, time, tool
+    assert all(c["supplier"] == {"name": "pypi.org"} for c in doc["components"])
+    del doc["components"][0]["supplier"]
+    del doc["metadata"]["timestamp"]
+    gaps = ntia_gaps(doc)
+    assert gaps[0].startswith("metadata.timestamp missing")
+    assert gaps[1] == f"1 components without supplier: {doc['components'][0]['bom-ref']}"

@@ -19,6 +19,7 @@ from verifier.errors import InputError
 from verifier.sbom import SpecVersion, build_sbom, validate_sbom
 from verifier.sbom.diff import diff_sboms
 from verifier.sbom.diff_render import DiffFormat
+from verifier.sbom.ntia import ntia_gaps
 from verifier.sbom.sources import SbomSource, SourceKind, SourceOptions, open_source
 from verifier.sbom.sources.environment import EnvironmentSource
 
@@ -120,6 +121,8 @@ def generate(
         )
         for finding in inventory.findings:
             console.print(f"[yellow]finding:[/] {escape(finding)}")
+        for gap in ntia_gaps(json.loads(data)):
+            console.print(f"[yellow]NTIA minimum elements:[/] {escape(gap)}")
         _write_output(data, output)
         count = len(json.loads(data).get("components", []))
         where = str(output) if output else "stdout"

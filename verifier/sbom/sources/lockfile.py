@@ -6,6 +6,7 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from verifier.digest import Digest
 from verifier.errors import InputError
@@ -87,3 +88,20 @@ def duplicates(packages: Iterable[Package], *, where: str) -> list[str]:
             found.append(f"{where}: {package.ref} is listed more than once")
         seen.add(package.ref)
     return found
+
+
+#: where PyPI packages come from when a lock file names no index
+DEFAULT_PYPI_INDEX = "https://pypi.org/simple"
+SUPPLIER_FROM_INDEX = ("verifier:supplier-from", "package index")
+
+
+def index_supplier(url: object) -> str | None:
+    """The host of the index or registry a package was resolved from, as its supplier name.
+
+    Lock files record where a package came from, not who made it; the index that served it
+    is the entity that supplied it to this build (marked with :data:`SUPPLIER_FROM_INDEX`).
+    """
+    if not isinstance(url, str) or "://" not in url:
+        return None
+    host = urlsplit(url).hostname
+    return host or None

@@ -14,7 +14,13 @@ from verifier.sbom.licenses import parse_license_text
 from verifier.sbom.model import Inventory, Package
 from verifier.sbom.names import npm_purl
 from verifier.sbom.node_modules import resolve
-from verifier.sbom.sources.lockfile import duplicates, lock_subject, read_bytes
+from verifier.sbom.sources.lockfile import (
+    SUPPLIER_FROM_INDEX,
+    duplicates,
+    index_supplier,
+    lock_subject,
+    read_bytes,
+)
 
 _INTEGRITY = {"sha512": Algorithm.SHA512, "sha256": Algorithm.SHA256}
 
@@ -93,6 +99,9 @@ class NpmLockSource:
                 for flag in ("dev", "optional", "peer")
                 if raw.get(flag)
             )
+            supplier = index_supplier(raw.get("resolved"))
+            if supplier:
+                properties += (SUPPLIER_FROM_INDEX,)
             packages.append(
                 Package(
                     name=name,
@@ -100,6 +109,7 @@ class NpmLockSource:
                     purl=refs[path],
                     hashes=integrity_digests(raw.get("integrity"), where=where, findings=findings),
                     licenses=(license_value,) if license_value else (),
+                    supplier=supplier,
                     depends_on=deps,
                     properties=properties,
                     found_in=path,

@@ -10,9 +10,12 @@ from verifier.errors import InputError
 from verifier.sbom.model import Inventory, Package
 from verifier.sbom.names import normalize, pep503_name, pypi_purl
 from verifier.sbom.sources.lockfile import (
+    DEFAULT_PYPI_INDEX,
+    SUPPLIER_FROM_INDEX,
     array,
     digest_or_finding,
     duplicates,
+    index_supplier,
     load_toml,
     lock_subject,
     table,
@@ -64,14 +67,19 @@ class PoetryLockSource:
             missing = sorted(d for d in deps if normalize(d) not in versions)
             if missing and not entry.get("optional", False):
                 findings.append(f"{where}: {name} depends on {', '.join(missing)}, not locked")
+            source = entry.get("source")
+            url = source.get("url") if isinstance(source, dict) else DEFAULT_PYPI_INDEX
+            supplier = index_supplier(url)
             packages.append(
                 Package(
                     name=name,
                     version=version,
                     purl=pypi_purl(name, version),
                     hashes=tuple(sorted(hashes)),
+                    supplier=supplier,
                     description=entry.get("description") or None,
                     depends_on=tuple(depends_on),
+                    properties=(SUPPLIER_FROM_INDEX,) if supplier else (),
                 )
             )
         if not packages and "package" not in doc:

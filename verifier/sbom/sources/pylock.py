@@ -10,7 +10,16 @@ from verifier.digest import Algorithm, Digest
 from verifier.errors import InputError
 from verifier.sbom.model import Inventory, Package
 from verifier.sbom.names import pep503_name, pypi_purl
-from verifier.sbom.sources.lockfile import array, duplicates, load_toml, lock_subject, table, text
+from verifier.sbom.sources.lockfile import (
+    SUPPLIER_FROM_INDEX,
+    array,
+    duplicates,
+    index_supplier,
+    load_toml,
+    lock_subject,
+    table,
+    text,
+)
 
 
 def _hashes(artifact: Any, *, where: str, findings: list[str]) -> set[Digest]:
@@ -75,13 +84,16 @@ class PylockSource:
                     )
             if version is None:
                 findings.append(f"{where}: {name} has no version (directory or VCS source)")
+            supplier = index_supplier(entry.get("index"))
             packages.append(
                 Package(
                     name=name,
                     version=version,
                     purl=pypi_purl(name, version),
                     hashes=tuple(sorted(hashes)),
+                    supplier=supplier,
                     depends_on=tuple(sorted(depends_on)),
+                    properties=(SUPPLIER_FROM_INDEX,) if supplier else (),
                 )
             )
         findings.extend(duplicates(packages, where=str(self.path)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -17,7 +17,14 @@ from verifier.digest import Digest
 from verifier.errors import InputError
 from verifier.sbom.model import Inventory, Package
 from verifier.sbom.names import normalize, pypi_purl
-from verifier.sbom.sources.lockfile import duplicates, lock_subject, read_bytes
+from verifier.sbom.sources.lockfile import (
+    DEFAULT_PYPI_INDEX,
+    SUPPLIER_FROM_INDEX,
+    duplicates,
+    index_supplier,
+    lock_subject,
+    read_bytes,
+)
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _IGNORED_OPTIONS = (
@@ -67,6 +74,7 @@ class RequirementsSource:
 
     path: Path
     _seen: set[Path] = field(default_factory=set)
+    _index: str = DEFAULT_PYPI_INDEX
 
     @property
     def location(self) -> str:
@@ -111,11 +119,22 @@ class RequirementsSource:
             if first in ("-e", "--editable"):
                 findings.append(f"{where}: editable requirement {line!r} has no pinned artifact")
                 continue
+            if first in ("-i", "--index-url") or first.startswith("--index-url="):
+                self._index = words[1] if len(words) > 1 else first.partition("=")[2]
+                continue
             if first.startswith("-"):
                 if first.split("=")[0] not in _IGNORED_OPTIONS:
                     findings.append(f"{where}: option {first!r} ignored")
                 continue
-            packages.append(self._requirement(words, where, findings))
+            package = self._requirement(words, where, findings)
+            supplier = index_supplier(self._index)
+            if supplier and package.version is not None:
+                package = replace(
+                    package,
+                    supplier=supplier,
+                    properties=(*package.properties, SUPPLIER_FROM_INDEX),
+                )
+            packages.append(package)
         return packages
 
     @staticmethod

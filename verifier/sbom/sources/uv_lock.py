@@ -11,9 +11,11 @@ from verifier.errors import InputError
 from verifier.sbom.model import Inventory, Package
 from verifier.sbom.names import pep503_name, pypi_purl
 from verifier.sbom.sources.lockfile import (
+    SUPPLIER_FROM_INDEX,
     array,
     digest_or_finding,
     duplicates,
+    index_supplier,
     load_toml,
     lock_subject,
     table,
@@ -68,13 +70,21 @@ class UvLockSource:
                 direct.extend(deps)
                 project = (name, version) if project is None else project
                 continue
+            source = entry.get("source") or {}
+            origin = next(
+                (source.get(k) for k in ("registry", "url", "git") if isinstance(source, dict)),
+                None,
+            )
+            supplier = index_supplier(origin)
             packages.append(
                 Package(
                     name=name,
                     version=version,
                     purl=pypi_purl(name, version),
                     hashes=self._hashes(entry, where=where, findings=findings),
+                    supplier=supplier,
                     depends_on=deps,
+                    properties=(SUPPLIER_FROM_INDEX,) if supplier else (),
                 )
             )
         findings.extend(duplicates(packages, where=str(self.path)))
