@@ -30,16 +30,18 @@ from verifier.sbom.subject import bytes_digests
 MAX_METADATA = 16 << 20
 
 # Printed by the target interpreter. PEP 508 defines each marker variable; this computes them
-# the way the PEP describes, with only the standard library (sysconfig, platform, os, sys).
+# the way the PEP describes, with only the standard library. Under -S, importing ``site`` does
+# not set up paths or run .pth files: getsitepackages() only computes them (Debian's included).
 _PROBE = r"""
-import json, os, platform, sys, sysconfig
+import json, os, platform, site, sys, sysconfig
 impl = sys.implementation
 v = impl.version
 iv = "%d.%d.%d" % (v.major, v.minor, v.micro)
 if v.releaselevel != "final":
     iv += v.releaselevel[0] + str(v.serial)
 print(json.dumps({
-  "paths": sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}),
+  "paths": sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib"),
+                   *site.getsitepackages()}),
   "env": {
     "implementation_name": impl.name, "implementation_version": iv,
     "os_name": os.name, "platform_machine": platform.machine(),
