@@ -59,3 +59,25 @@ def test_requirement_markers_are_evaluated(small_venv: Path, tmp_path: Path) -> 
 def test_not_a_venv(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no site-packages"):
         EnvironmentSource(path=tmp_path).inventory()
+
+
+def test_two_versions_of_one_distribution_are_both_listed(small_venv: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "v"
+    shutil.copytree(small_venv, venv, symlinks=True)
+    site = next(venv.glob("lib/python*/site-packages"))
+    old = site / "six-1.15.0.dist-info"
+    shutil.copytree(site / "six-1.16.0.dist-info", old)
+    metadata = (old / "METADATA").read_text().replace("Version: 1.16.0", "Version: 1.15.0")
+    (old / "METADATA").write_text(metadata)
+    doc = json.loads(build_sbom([EnvironmentSource(path=venv)]))
+    sixes = sorted(c["version"] for c in doc["components"] if c["name"] == "six")
+    assert sixes == ["1.15.0", "1.16.0"]
+
+
+def test_corrupt_metadata_in_venv_names_the_file(small_venv: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "v"
+    shutil.copytree(small_venv, venv, symlinks=True)
+    site = next(venv.glob("lib/python*/site-packages"))
+    (site / "idna-3.7.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nSummary: x\n")
+    with pytest.raises(InputError, match=r"idna-3\.7\.dist-info/METADATA: metadata has no Name"):
+        EnvironmentSource(path=venv).inventory()

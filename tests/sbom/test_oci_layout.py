@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sbom.conftest import make_oci_layout, tar_bytes
+from tests.sbom.conftest import make_oci_layout, tar_bytes, write_blob
 from verifier.errors import InputError
 from verifier.sbom import build_sbom
 from verifier.sbom.sources.oci_layout import OciLayoutSource
@@ -148,3 +148,49 @@ def test_unknown_ref(tmp_path: Path) -> None:
     layout, _ = _debian_image(tmp_path)
     with pytest.raises(InputError, match="no manifest tagged 'nope'"):
         OciLayoutSource(layout, ref="nope").inventory()
+
+
+def test_upper_layer_deleting_the_package_database(tmp_path: Path) -> None:
+    base = tar_bytes([("etc/os-release", OS_RELEASE), ("var/lib/dpkg/status", DPKG_STATUS)])
+    top = tar_bytes([("var/lib/dpkg/.wh.status", b"")])
+    make_oci_layout(tmp_path / "img", [base, top])
+    inventory = OciLayoutSource(tmp_path / "img").inventory()
+    assert [p.ref for p in inventory.packages] == ["os:debian-12"]
+
+
+def test_image_index_picks_linux_amd64_and_output_is_deterministic(tmp_path: Path) -> None:
+    layout = tmp_path / "multi"
+    digest = make_oci_layout(layout, [tar_bytes([("etc/os-release", OS_RELEASE)])])
+    index_path = layout / "index.json"
+    single = json.loads(index_path.read_text())["manifests"][0]
+    image_index = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [
+            {**single, "annotations": {}, "platform": {"os": "linux", "architecture": "arm64"}},
+            {**single, "annotations": {}, "platform": {"os": "linux", "architecture": "amd64"}},
+        ],
+    }
+    descriptor = write_blob(layout, json.dumps(image_index).encode())
+    index_path.write_text(
+        json.dumps(
+            {
+                "schemaVersion": 2,
+                "manifests": [
+                    {
+                        "mediaType": "application/vnd.oci.image.index.v1+json",
+                        **descriptor,
+                        "annotations": {"org.opencontainers.image.ref.name": "multi:2"},
+                    }
+                ],
+            }
+        )
+    )
+    first = build_sbom([OciLayoutSource(layout, ref="multi:2")])
+    assert json.loads(first)["metadata"]["component"]["version"] == digest
+    assert first == build_sbom([OciLayoutSource(layout, ref="multi:2")])
+
+
+def test_not_an_oci_layout(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not an OCI image layout"):
+        OciLayoutSource(tmp_path).inventory()

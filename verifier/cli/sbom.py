@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 from verifier.cli.app import app, console, run_command
 from verifier.errors import InputError
-from verifier.sbom import SpecVersion, build_sbom, validate_sbom
+from verifier.sbom import SpecVersion, build_from_inventory, validate_sbom
 from verifier.sbom.diff import diff_sboms
 from verifier.sbom.diff_render import DiffFormat
 from verifier.sbom.ntia import ntia_gaps
@@ -114,10 +114,8 @@ def generate(
         else:
             source = open_source(path, kind, SourceOptions(files=files, ref=ref))
         inventory = source.inventory()
-        data = build_sbom(
-            [_Read(source.location, inventory)],
-            spec_version=spec_version,
-            timestamp=_epoch_timestamp(),
+        data = build_from_inventory(
+            inventory, spec_version=spec_version, timestamp=_epoch_timestamp()
         )
         for finding in inventory.findings:
             console.print(f"[yellow]finding:[/] {escape(finding)}")
@@ -133,20 +131,6 @@ def generate(
         return 0
 
     run_command(body)
-
-
-class _Read:
-    """An inventory already read, so findings can be printed after the SBOM is built."""
-
-    def __init__(self, location: str, inventory: Any) -> None:
-        self._location, self._inventory = location, inventory
-
-    @property
-    def location(self) -> str:
-        return self._location
-
-    def inventory(self) -> Any:
-        return self._inventory
 
 
 @sbom_app.command("validate")

@@ -106,7 +106,7 @@ def open_source(path: Path, kind: SourceKind, options: SourceOptions) -> SbomSou
         case SourceKind.WHEEL:
             return WheelSource(path, files=options.files)
         case SourceKind.SDIST:
-            return SdistSource(path)
+            return SdistSource(path, files=options.files)
         case SourceKind.VENV:
             return EnvironmentSource(path=path)
         case SourceKind.REQUIREMENTS:

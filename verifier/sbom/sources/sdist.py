@@ -10,6 +10,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from verifier.archive import Member, MemberKind, open_archive
 from verifier.errors import InputError
+from verifier.sbom.archive_files import file_components
 from verifier.sbom.model import ComponentKind, Inventory
 from verifier.sbom.names import pypi_purl
 from verifier.sbom.python_metadata import declared_requirements, parse_metadata
@@ -23,6 +24,7 @@ class SdistSource:
     """``*.tar.gz`` or ``*.zip`` sdist: the archive is the subject, requirements its components."""
 
     path: Path
+    files: bool = False
 
     @property
     def location(self) -> str:
@@ -57,6 +59,7 @@ class SdistSource:
         finally:
             reader.close()
         requirements = declared_requirements(meta)
+        files = tuple(file_components(self.path)) if self.files else ()
         subject = subject_for_path(
             self.path,
             name=meta.name,
@@ -68,7 +71,8 @@ class SdistSource:
             author=meta.author,
             description=meta.summary,
         )
-        return Inventory(subject, requirements, tuple(p.ref for p in requirements), tuple(findings))
+        packages = requirements + files
+        return Inventory(subject, packages, tuple(p.ref for p in packages), tuple(findings))
 
 
 def _pyproject_requires(raw: bytes, where: str, findings: list[str]) -> tuple[Requirement, ...]:
