@@ -9,11 +9,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from cyclonedx.model.bom import Bom
 
 from tests.sbom.conftest import DISTS, LOCKS, check_golden
 from verifier import __version__
-from verifier.sbom import SpecVersion, build_sbom, validate_sbom
+from verifier.errors import InputError
+from verifier.sbom import SpecVersion, build_sbom, source_date_epoch, validate_sbom
 from verifier.sbom.ntia import ntia_gaps
 from verifier.sbom.sources.npm_lock import NpmLockSource
 from verifier.sbom.sources.uv_lock import UvLockSource
@@ -116,3 +118,22 @@ def test_ntia_gaps() -> None:
     gaps = ntia_gaps(doc)
     assert gaps[0].startswith("metadata.timestamp missing")
     assert gaps[1] == f"1 components without supplier: {doc['components'][0]['bom-ref']}"
+
+
+def test_target_becomes_the_subject() -> None:
+    wheel = DISTS / "six-1.16.0-py2.py3-none-any.whl"
+    doc = json.loads(build_sbom([UvLockSource(LOCKS / "uv.lock")], wheel))
+    subject = doc["metadata"]["component"]
+    assert subject["purl"] == "pkg:pypi/six@1.16.0"
+    graph = {d["ref"]: d.get("dependsOn", []) for d in doc["dependencies"]}
+    assert graph[subject["bom-ref"]] == ["pkg:pypi/pytest@8.3.2", "pkg:pypi/requests@2.32.3"]
+
+
+def test_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert source_date_epoch() is None
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert source_date_epoch() == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH='yesterday'"):
+        source_date_epoch()

@@ -107,3 +107,21 @@ def test_license_sources_in_order_of_trust(tmp_path: Path) -> None:
     for body, expected in cases.items():
         inventory = WheelSource(_wheel_with_metadata(tmp_path, head + body)).inventory()
         assert [(lic.form, lic.value) for lic in inventory.subject.licenses] == [expected]
+
+
+def test_wheel_files_are_checked_against_record(tmp_path: Path) -> None:
+    original = DISTS / "six-1.16.0-py2.py3-none-any.whl"
+    tampered = tmp_path / original.name
+    with zipfile.ZipFile(original) as src, zipfile.ZipFile(tampered, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "six.py":
+                data += b"\n# injected\n"
+            dst.writestr(info, data)
+        dst.writestr("extra.py", "print('hi')\n")
+    assert WheelSource(original, files=True).inventory().findings == ()
+    findings = WheelSource(tampered, files=True).inventory().findings
+    assert findings == (
+        f"{tampered}: extra.py is not listed in RECORD",
+        f"{tampered}: six.py does not match its RECORD hash",
+    )

@@ -6,7 +6,6 @@ import json
 import os
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +16,7 @@ from typer.core import TyperGroup
 from verifier.cli.app import app, console, run_command
 from verifier.errors import InputError
 from verifier.sbom import SpecVersion, build_from_inventory, validate_sbom
+from verifier.sbom.build import source_date_epoch
 from verifier.sbom.diff import diff_sboms
 from verifier.sbom.diff_render import DiffFormat
 from verifier.sbom.ntia import ntia_gaps
@@ -43,16 +43,6 @@ sbom_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(sbom_app)
-
-
-def _epoch_timestamp() -> datetime | None:
-    raw = os.environ.get("SOURCE_DATE_EPOCH")
-    if raw is None:
-        return None
-    try:
-        return datetime.fromtimestamp(int(raw), tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        raise InputError(f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds") from None
 
 
 def _write_output(data: bytes, output: Path | None) -> None:
@@ -115,7 +105,7 @@ def generate(
             source = open_source(path, kind, SourceOptions(files=files, ref=ref))
         inventory = source.inventory()
         data = build_from_inventory(
-            inventory, spec_version=spec_version, timestamp=_epoch_timestamp()
+            inventory, spec_version=spec_version, timestamp=source_date_epoch()
         )
         for finding in inventory.findings:
             console.print(f"[yellow]finding:[/] {escape(finding)}")

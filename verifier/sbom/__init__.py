@@ -14,7 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from verifier.sbom.build import build_from_inventory, build_sbom
+    from verifier.sbom.build import build_from_inventory, build_sbom, source_date_epoch
     from verifier.sbom.formulation import PinnedInput, RebuildRecipe
     from verifier.sbom.spec import SpecVersion
     from verifier.sbom.validate import ValidationIssue, validate_sbom
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "build_from_inventory": "verifier.sbom.build",
     "build_sbom": "verifier.sbom.build",
+    "source_date_epoch": "verifier.sbom.build",
     "PinnedInput": "verifier.sbom.formulation",
     "RebuildRecipe": "verifier.sbom.formulation",
     "SpecVersion": "verifier.sbom.spec",
@@ -36,6 +37,7 @@ __all__ = [
     "ValidationIssue",
     "build_from_inventory",
     "build_sbom",
+    "source_date_epoch",
     "validate_sbom",
 ]
 

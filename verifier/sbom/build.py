@@ -2,33 +2,62 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
 
-from verifier.errors import CheckFailed
+from verifier.errors import CheckFailed, InputError
 from verifier.sbom.document import document_json, merge_inventories, render
 from verifier.sbom.formulation import RebuildRecipe, add_formulation
-from verifier.sbom.model import Inventory
+from verifier.sbom.model import Inventory, Subject
+from verifier.sbom.sources import SourceKind, SourceOptions, detect_kind, open_source
 from verifier.sbom.sources.interface import SbomSource
 from verifier.sbom.spec import SpecVersion
 from verifier.sbom.validate import validate_document
 
 
+def source_date_epoch() -> datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a UTC instant, None when unset; InputError when malformed."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None:
+        return None
+    try:
+        return datetime.fromtimestamp(int(raw), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        raise InputError(f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds") from None
+
+
+def target_subject(target: Path) -> Subject:
+    """The subject a file or directory gets as a source of its own (a wheel keeps its purl)."""
+    kind = detect_kind(target)
+    if kind in (SourceKind.WHEEL, SourceKind.SDIST, SourceKind.OCI_LAYOUT):
+        return open_source(target, kind, SourceOptions()).inventory().subject
+    return open_source(target, SourceKind.ARCHIVE, SourceOptions()).inventory().subject
+
+
 def build_sbom(
     sources: Sequence[SbomSource],
+    target: Path | None = None,
     *,
     spec_version: SpecVersion = SpecVersion.V1_6,
     timestamp: datetime | None = None,
     formulation: RebuildRecipe | None = None,
 ) -> bytes:
-    """CycloneDX JSON bytes for the inventories of ``sources`` (first source's subject).
+    """CycloneDX JSON bytes for the merged inventories of ``sources``.
 
-    Deterministic: the same inputs and ``timestamp`` give the same bytes anywhere. ``timestamp``
-    None omits ``metadata.timestamp`` (callers pass SOURCE_DATE_EPOCH's instant when set).
-    The document is validated before it is returned; a violation is a bug and raises
-    CheckFailed naming the first JSON paths.
+    ``target`` given: it is ``metadata.component`` (with its sha256 and sha512; a wheel, sdist
+    or OCI layout keeps its name, version and purl) and depends on what the sources list;
+    otherwise the first source's subject is. Deterministic: the same inputs and ``timestamp``
+    give the same bytes anywhere. ``timestamp`` None omits ``metadata.timestamp`` (pass
+    :func:`source_date_epoch`). The document is validated before it is returned; a violation is
+    a bug and raises CheckFailed naming the first JSON paths.
     """
     inventory = merge_inventories([source.inventory() for source in sources])
+    if target is not None:
+        direct = inventory.direct or tuple(p.ref for p in inventory.packages)
+        inventory = replace(inventory, subject=target_subject(target), direct=direct)
     return build_from_inventory(
         inventory, spec_version=spec_version, timestamp=timestamp, formulation=formulation
     )

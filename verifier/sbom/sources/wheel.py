@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from verifier.archive import ArchiveReader, Member, MemberKind, open_archive
+from verifier.archive import Member, MemberKind, open_archive
 from verifier.errors import InputError
+from verifier.sbom.archive_files import file_components
 from verifier.sbom.model import ComponentKind, Inventory, Package
 from verifier.sbom.names import pypi_purl
 from verifier.sbom.python_metadata import declared_requirements, parse_metadata, record_rows
@@ -16,25 +17,26 @@ from verifier.sbom.subject import subject_for_path
 METADATA_LIMIT = 16 << 20
 
 
-def record_files(reader: ArchiveReader, record: Member, prefix: str) -> tuple[Package, ...]:
-    """File components from a RECORD (path, sha256) inside an archive."""
-    text = reader.read(record, METADATA_LIMIT).decode("utf-8", "replace")
-    files = [
-        Package(
-            name=path,
-            version=None,
-            kind=ComponentKind.FILE,
-            ref_override=f"file:{prefix}{path}",
-            hashes=(digest,),
-        )
-        for path, digest in record_rows(text)
-    ]
-    return tuple(files)
+def check_record(files: list[Package], record_text: str | None, *, where: str) -> list[str]:
+    """Findings where the wheel's contents and its RECORD disagree (PEP 376/427)."""
+    if record_text is None:
+        return [f"{where}: no RECORD; file hashes are computed, not checked"]
+    recorded = dict(record_rows(record_text))
+    findings = []
+    for package in files:
+        claimed = recorded.get(package.name)
+        actual = package.hashes[0]
+        if claimed is None:
+            if not package.name.endswith((".dist-info/RECORD", ".jws", ".p7s")):
+                findings.append(f"{where}: {package.name} is not listed in RECORD")
+        elif claimed.algorithm is actual.algorithm and claimed != actual:
+            findings.append(f"{where}: {package.name} does not match its RECORD hash")
+    return findings
 
 
 @dataclass
 class WheelSource:
-    """``*.whl``: read ``*.dist-info/METADATA`` (and RECORD with ``files``) from the zip."""
+    """``*.whl``: ``*.dist-info/METADATA``; with ``files``, every file checked against RECORD."""
 
     path: Path
     files: bool = False
@@ -66,9 +68,17 @@ class WheelSource:
                 raise InputError(f"{self.path}: not a wheel: no *.dist-info/METADATA")
             where = f"{self.path}!{metadata.name}"
             meta = parse_metadata(reader.read(metadata, METADATA_LIMIT), where=where)
-            files = record_files(reader, record, "") if self.files and record else ()
+            record_text = (
+                reader.read(record, METADATA_LIMIT).decode("utf-8", "replace") if record else None
+            )
         finally:
             reader.close()
+        findings = list(meta.findings)
+        files: tuple[Package, ...] = ()
+        if self.files:
+            listed = file_components(self.path)
+            findings += check_record(listed, record_text, where=str(self.path))
+            files = tuple(listed)
         requirements = declared_requirements(meta)
         subject = subject_for_path(
             self.path,
@@ -85,5 +95,5 @@ class WheelSource:
             subject=subject,
             packages=requirements + files,
             direct=tuple(p.ref for p in requirements + files),
-            findings=meta.findings,
+            findings=tuple(findings),
         )
