@@ -32,6 +32,7 @@ def _run_cli(args: list[str], cwd: Path, env: dict[str, str]) -> bytes:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_byte_identical_across_cwd_timezone_and_hash_seed(tmp_path: Path) -> None:
     """Same input, different directory, TZ and PYTHONHASHSEED: the same bytes."""
     (tmp_path / "a").mkdir()

@@ -106,3 +106,18 @@ def test_ten_thousand_components_generate_and_validate() -> None:
     paths = [i.path for i in issues]
     assert "$.components" in paths  # the duplicate
     assert any(p.startswith("$.components[5000].licenses") for p in paths)
+
+
+@pytest.mark.parametrize("version", list(SpecVersion))
+def test_stock_library_validator_agrees_on_our_output(version: SpecVersion) -> None:
+    """Our linear validator must not be more lenient than cyclonedx-python-lib's own."""
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    data = build_sbom([UvLockSource(LOCKS / "uv.lock")], spec_version=version)
+    stock = JsonStrictValidator(version.library_version)
+    assert stock.validate_str(data.decode()) is None
+    doc = json.loads(data)
+    doc["components"][0]["hashes"][0]["alg"] = "MD4"
+    bad = json.dumps(doc)
+    assert stock.validate_str(bad) is not None
+    assert validate_sbom(bad.encode()) != []
