@@ -15,13 +15,10 @@ from typer.core import TyperGroup
 
 from verifier.cli.app import app, console, run_command
 from verifier.errors import InputError
-from verifier.sbom import SpecVersion, build_from_inventory, validate_sbom
-from verifier.sbom.build import source_date_epoch
-from verifier.sbom.diff import diff_sboms
 from verifier.sbom.diff_render import DiffFormat
-from verifier.sbom.ntia import ntia_gaps
 from verifier.sbom.sources import SbomSource, SourceKind, SourceOptions, open_source
 from verifier.sbom.sources.environment import EnvironmentSource
+from verifier.sbom.spec import SpecVersion
 
 
 class _GenerateByDefault(TyperGroup):
@@ -94,6 +91,10 @@ def generate(
     """Write a CycloneDX SBOM of PATH (deterministic; time from SOURCE_DATE_EPOCH or none)."""
 
     def body() -> int:
+        # the schema validator costs ~0.2 s to import: only commands that use it load it
+        from verifier.sbom.build import build_from_inventory, source_date_epoch
+        from verifier.sbom.ntia import ntia_gaps
+
         source: SbomSource
         if python is not None:
             if path is not None:
@@ -139,6 +140,8 @@ def validate(
     """Check an SBOM against the CycloneDX JSON schema; name each error's JSON path."""
 
     def body() -> int:
+        from verifier.sbom.validate import validate_sbom
+
         try:
             data = file.read_bytes()
         except OSError as exc:
@@ -182,6 +185,8 @@ def diff(
     """Components added, removed and changed (version, hashes, licenses) between two SBOMs."""
 
     def body() -> int:
+        from verifier.sbom.diff import diff_sboms
+
         def read(path: Path) -> bytes:
             try:
                 return path.read_bytes()
