@@ -47,6 +47,19 @@ A:x86_64
 L:GPL-2.0-only
 D:so:libc.musl-x86_64.so.1
 """
+BASH_COPYRIGHT = b"""Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: bash
+
+Files: *
+Copyright: 1987-2022 Free Software Foundation, Inc.
+License: GPL-3+
+
+Files: examples/loadables/*
+License: BSD-3-clause or Expat
+
+License: GPL-3+
+ This program is free software...
+"""
 PY_METADATA = b"Metadata-Version: 2.1\nName: Flask\nVersion: 3.0.3\nRequires-Dist: itsdangerous\n"
 PY_DEP = b"Metadata-Version: 2.1\nName: itsdangerous\nVersion: 2.2.0\nLicense: BSD-3-Clause\n"
 SITE = "usr/lib/python3.11/site-packages"
@@ -59,6 +72,8 @@ def _debian_image(tmp_path: Path) -> tuple[Path, str]:
             ("etc/os-release", OS_RELEASE),
             ("var/lib/dpkg/status", DPKG_STATUS),
             ("var/lib/dpkg/info/libc6:amd64.md5sums", b"d41d8cd98f00b204e9800998ecf8427e  lib/x\n"),
+            ("usr/share/doc/bash/copyright", BASH_COPYRIGHT),
+            ("usr/share/doc/libc6/copyright", b"This is the Debian GNU/Linux packaged glibc.\n"),
             (f"{SITE}/flask-3.0.3.dist-info/METADATA", PY_METADATA),
             (f"{SITE}/flask-3.0.3.dist-info/RECORD", b"flask/__init__.py,sha256=AAAA,1\n"),
             (f"{SITE}/itsdangerous-2.2.0.dist-info/METADATA", PY_DEP),
@@ -106,7 +121,14 @@ def test_image_packages_whiteouts_and_root(tmp_path: Path) -> None:
     assert graph["pkg:deb/debian/bash@5.2.15-2%2Bb7?arch=amd64&distro=debian-12"] == [
         "pkg:deb/debian/libc6@2.36-9%2Bdeb12u7?arch=amd64&distro=debian-12"
     ]
+    bash = next(c for c in doc["components"] if c["name"] == "bash")
+    assert bash["licenses"] == [
+        {"license": {"id": "BSD-3-Clause"}},
+        {"license": {"id": "GPL-3.0-or-later"}},
+        {"license": {"id": "MIT"}},
+    ]
     libc = next(c for c in doc["components"] if c["name"] == "libc6")
+    assert "licenses" not in libc  # free-form copyright: nothing guessed
     assert libc["supplier"]["name"].startswith("GNU Libc Maintainers")
     assert {"name": "verifier:hash-of", "value": "md5sums"} in libc["properties"]
 

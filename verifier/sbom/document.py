@@ -18,6 +18,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -124,8 +125,6 @@ def merge_inventories(inventories: Sequence[Inventory]) -> Inventory:
 
 
 def _merge(a: Package, b: Package) -> Package:
-    from dataclasses import replace
-
     return replace(
         a,
         hashes=tuple(sorted(set(a.hashes) | set(b.hashes))),

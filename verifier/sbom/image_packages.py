@@ -47,8 +47,13 @@ def image_packages(image: ImageFiles, label: str) -> tuple[list[Package], list[s
     status = [p for p in sorted(files) if p == "var/lib/dpkg/status"] + [
         p for p in sorted(files) if p.startswith("var/lib/dpkg/status.d/") and "." not in p[23:]
     ]
+    copyrights = {
+        p.split("/")[3]: data for p, data in files.items() if p.startswith("usr/share/doc/")
+    }
     for path in status:
-        found, notes = dpkg_packages(files[path], md5sums, distro, where=path)
+        found, notes = dpkg_packages(
+            files[path], md5sums, distro, where=path, copyrights=copyrights
+        )
         packages += found
         findings += notes
     if "lib/apk/db/installed" in files:

@@ -25,6 +25,7 @@ _WANTED = re.compile(
     r"var/lib/dpkg/status"
     r"|var/lib/dpkg/status\.d/[^/]+"
     r"|var/lib/dpkg/info/[^/]+\.md5sums"
+    r"|usr/share/doc/[^/]+/copyright"
     r"|lib/apk/db/installed"
     r"|(?:etc|usr/lib)/os-release"
     r"|.*/(?:site|dist)-packages/[^/]+\.dist-info/(?:METADATA|RECORD)"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cyclonedx.spdx import fixup_id
+
 from verifier.digest import Digest
 from verifier.sbom.licenses import parse_license_text
-from verifier.sbom.model import ComponentKind, Package
+from verifier.sbom.model import ComponentKind, License, Package
 from verifier.sbom.names import os_purl
 
 
@@ -79,8 +81,63 @@ def _dep_names(field: str) -> list[list[str]]:
     return groups
 
 
+# Debian's short license names (DEP-5, copyright-format 1.0) that differ from SPDX ids.
+_DEBIAN_LICENSES = {
+    "expat": "MIT",
+    "gpl-1": "GPL-1.0-only",
+    "gpl-1+": "GPL-1.0-or-later",
+    "gpl-2": "GPL-2.0-only",
+    "gpl-2+": "GPL-2.0-or-later",
+    "gpl-3": "GPL-3.0-only",
+    "gpl-3+": "GPL-3.0-or-later",
+    "lgpl-2": "LGPL-2.0-only",
+    "lgpl-2+": "LGPL-2.0-or-later",
+    "lgpl-2.1": "LGPL-2.1-only",
+    "lgpl-2.1+": "LGPL-2.1-or-later",
+    "lgpl-3": "LGPL-3.0-only",
+    "lgpl-3+": "LGPL-3.0-or-later",
+    "bsd-2-clause": "BSD-2-Clause",
+    "bsd-3-clause": "BSD-3-Clause",
+    "bsd-4-clause": "BSD-4-Clause",
+    "apache-2.0": "Apache-2.0",
+    "zlib": "Zlib",
+    "isc": "ISC",
+    "artistic": "Artistic-1.0-Perl",
+    "mpl-2.0": "MPL-2.0",
+    "cc0-1.0": "CC0-1.0",
+}
+
+
+def debian_copyright_licenses(data: bytes) -> tuple[License, ...]:
+    """SPDX ids named by a machine-readable ``debian/copyright`` (DEP-5); () when free-form.
+
+    Every ``License:`` field's short name counts (each may be ``A or B``); names we cannot map
+    to an SPDX id are left out rather than guessed.
+    """
+    text = data.decode("utf-8", "replace")
+    if not text.startswith("Format:"):
+        return ()
+    found: set[str] = set()
+    for line in text.splitlines():
+        if not line.startswith("License:"):
+            continue
+        for name in re.split(r"\s+(?:or|and)\s+|,\s*", line[len("License:") :].strip()):
+            key = name.strip().lower()
+            if not key:
+                continue
+            spdx = _DEBIAN_LICENSES.get(key) or fixup_id(name.strip())
+            if spdx:
+                found.add(spdx)
+    return tuple(License("id", i) for i in sorted(found))
+
+
 def dpkg_packages(
-    status: bytes, md5sums: dict[str, bytes], distro: Distro | None, *, where: str
+    status: bytes,
+    md5sums: dict[str, bytes],
+    distro: Distro | None,
+    *,
+    where: str,
+    copyrights: dict[str, bytes] | None = None,
 ) -> tuple[list[Package], list[str]]:
     """Installed packages of a dpkg status file (or status.d stanzas) with their graph.
 
@@ -118,12 +175,14 @@ def dpkg_packages(
             target = next((by_name[n] for n in group if n in by_name), None)
             if target is not None and target != purl:
                 deps.add(target)
+        copyright_file = (copyrights or {}).get(fields["Package"])
         packages.append(
             Package(
                 name=fields["Package"],
                 version=fields["Version"],
                 purl=purl,
                 hashes=(digest,),
+                licenses=debian_copyright_licenses(copyright_file) if copyright_file else (),
                 supplier=fields.get("Maintainer"),
                 description=fields.get("Description", "").split("\n")[0] or None,
                 depends_on=tuple(sorted(deps)),

@@ -13,7 +13,7 @@ import email.policy
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
@@ -214,8 +214,6 @@ def link_dependencies(
     ``environment`` None (an image whose interpreter we cannot ask) keeps every requirement
     without an ``extra`` marker whose target is installed.
     """
-    from dataclasses import replace
-
     by_name: dict[str, list[str]] = {}
     for meta, package in found:
         by_name.setdefault(meta.name, []).append(package.ref)
