@@ -95,3 +95,14 @@ def test_diff_formats_and_exit_code(cli: CliRunner, tmp_path: Path) -> None:
     markdown = cli.invoke(app, ["sbom", "diff", "-f", "markdown", str(a), str(b)])
     assert markdown.exit_code == 0
     assert markdown.stdout.startswith("## SBOM changes")
+
+
+def test_options_that_do_not_apply_are_refused(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["sbom", "--files", str(LOCKS / "uv.lock")])
+    assert result.exit_code == 2
+    assert "--files applies to" in result.stderr
+    result = cli.invoke(app, ["sbom", "--ref", "v1", str(LOCKS / "uv.lock")])
+    assert result.exit_code == 2
+    both = cli.invoke(app, ["sbom", "--python", "python3", str(LOCKS / "uv.lock")])
+    assert both.exit_code == 2
+    assert "either PATH or --python" in both.stderr

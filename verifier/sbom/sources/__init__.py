@@ -100,6 +100,11 @@ def open_source(path: Path, kind: SourceKind, options: SourceOptions) -> SbomSou
     """The source backend for ``path``."""
     if kind is SourceKind.AUTO:
         kind = detect_kind(path)
+    with_files = (SourceKind.WHEEL, SourceKind.SDIST, SourceKind.ARCHIVE, SourceKind.DIRECTORY)
+    if options.files and kind not in with_files:
+        raise InputError(f"{path}: --files applies to wheels, sdists, archives and directories")
+    if options.ref is not None and kind is not SourceKind.OCI_LAYOUT:
+        raise InputError(f"{path}: --ref applies to OCI image layouts only")
     match kind:
         case SourceKind.AUTO:
             raise AssertionError("resolved above")
