@@ -9,7 +9,14 @@ import pytest
 from tests.sbom.conftest import LOCKS, check_golden
 from verifier.digest import Digest
 from verifier.errors import InputError
-from verifier.sbom import PinnedInput, RebuildRecipe, SpecVersion, build_sbom, validate_sbom
+from verifier.sbom import (
+    PinnedInput,
+    RebuildRecipe,
+    SpecVersion,
+    build_sbom,
+    validate_sbom,
+    with_formulation,
+)
 from verifier.sbom.sources.uv_lock import UvLockSource
 
 RECIPE = RebuildRecipe(
@@ -57,3 +64,12 @@ def test_recipe_values_validate_on_construction() -> None:
         RebuildRecipe("r", Digest.of_bytes(b"r"), (pinned, pinned), ("make",))
     with pytest.raises(InputError, match="must be sha256"):
         PinnedInput("a", "file:a", Digest.parse("sha512:" + "0" * 128))
+
+
+def test_with_formulation_adds_to_an_existing_sbom() -> None:
+    plain = build_sbom([UvLockSource(LOCKS / "uv.lock")])
+    added = with_formulation(plain, RECIPE)
+    assert added == build_sbom([UvLockSource(LOCKS / "uv.lock")], formulation=RECIPE)
+    assert with_formulation(added, RECIPE) == added  # replaced, not appended
+    with pytest.raises(InputError, match=r"x\.json: not valid JSON"):
+        with_formulation(b"{", RECIPE, where="x.json")

@@ -14,7 +14,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from verifier.sbom.build import build_from_inventory, build_sbom, source_date_epoch
+    from verifier.sbom.build import (
+        build_from_inventory,
+        build_sbom,
+        source_date_epoch,
+        with_formulation,
+    )
     from verifier.sbom.formulation import PinnedInput, RebuildRecipe
     from verifier.sbom.spec import SpecVersion
     from verifier.sbom.validate import ValidationIssue, validate_sbom
@@ -23,6 +28,7 @@ _WHERE = {
     "build_from_inventory": "verifier.sbom.build",
     "build_sbom": "verifier.sbom.build",
     "source_date_epoch": "verifier.sbom.build",
+    "with_formulation": "verifier.sbom.build",
     "PinnedInput": "verifier.sbom.formulation",
     "RebuildRecipe": "verifier.sbom.formulation",
     "SpecVersion": "verifier.sbom.spec",
@@ -39,6 +45,7 @@ __all__ = [
     "build_sbom",
     "source_date_epoch",
     "validate_sbom",
+    "with_formulation",
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import replace
@@ -9,13 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from verifier.errors import CheckFailed, InputError
-from verifier.sbom.document import document_json, merge_inventories, render
+from verifier.sbom.document import Json, document_json, merge_inventories, render
 from verifier.sbom.formulation import RebuildRecipe, add_formulation
 from verifier.sbom.model import Inventory, Subject
 from verifier.sbom.sources import SourceKind, SourceOptions, detect_kind, open_source
 from verifier.sbom.sources.interface import SbomSource
 from verifier.sbom.spec import SpecVersion
-from verifier.sbom.validate import validate_document
+from verifier.sbom.validate import detect_spec_version, validate_document
 
 
 def source_date_epoch() -> datetime | None:
@@ -63,6 +64,20 @@ def build_sbom(
     )
 
 
+def with_formulation(data: bytes, recipe: RebuildRecipe, *, where: str = "<sbom>") -> bytes:
+    """An SBOM we wrote earlier, with ``formulation`` for ``recipe`` added (or replaced).
+
+    The serial number is recomputed (the content changed) and the result validated.
+    """
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{where}: not valid JSON: {exc}") from exc
+    spec_version = detect_spec_version(document, where=where)
+    document = add_formulation(document, recipe, spec_version)
+    return _validated(document, spec_version)
+
+
 def build_from_inventory(
     inventory: Inventory,
     *,
@@ -74,6 +89,10 @@ def build_from_inventory(
     document = document_json(inventory, spec_version=spec_version, timestamp=timestamp)
     if formulation is not None:
         document = add_formulation(document, formulation, spec_version)
+    return _validated(document, spec_version)
+
+
+def _validated(document: Json, spec_version: SpecVersion) -> bytes:
     issues = validate_document(document, spec_version)
     if issues:
         raise CheckFailed(
