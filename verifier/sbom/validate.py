@@ -130,12 +130,28 @@ def _validator(spec_version: SpecVersion) -> Validator:
     return linear(load(path), registry=registry, format_checker=checker)
 
 
+def _leaves(error: SchemaError) -> list[SchemaError]:
+    if not error.context:
+        return [error]
+    return [leaf for sub in error.context for leaf in _leaves(sub)]
+
+
+def _issue(error: SchemaError) -> ValidationIssue:
+    """The error, or for a failed oneOf/anyOf the failure nested deepest in the document.
+
+    "is not valid under any of the given schemas" at ``$.components[1].licenses`` says little;
+    the deepest failing alternative (``$.components[1].licenses[0].license.id``: not an SPDX
+    id) is nearly always the one the author meant.
+    """
+    deepest = max(_leaves(error), key=lambda leaf: len(leaf.absolute_path))
+    if len(deepest.absolute_path) > len(error.absolute_path):
+        return ValidationIssue(deepest.json_path, f"{deepest.message} (closest alternative)")
+    return ValidationIssue(error.json_path, error.message)
+
+
 def validate_document(document: Any, spec_version: SpecVersion) -> list[ValidationIssue]:
     """Every schema violation of a parsed document, sorted by path."""
-    issues = {
-        ValidationIssue(error.json_path, error.message)
-        for error in _validator(spec_version).iter_errors(document)
-    }
+    issues = {_issue(error) for error in _validator(spec_version).iter_errors(document)}
     return sorted(issues)
 
 
