@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
-from tests.sbom.conftest import DISTS, LOCKS
+from tests.sbom.conftest import DISTS, LOCKS, check_golden
 from verifier.cli import app
 
 
@@ -106,3 +107,17 @@ def test_options_that_do_not_apply_are_refused(cli: CliRunner) -> None:
     both = cli.invoke(app, ["sbom", "--python", "python3", str(LOCKS / "uv.lock")])
     assert both.exit_code == 2
     assert "either PATH or --python" in both.stderr
+
+
+def test_validate_json_report_golden(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    doc = json.loads(cli.invoke(app, ["sbom", str(LOCKS / "uv.lock")]).stdout)
+    doc["components"][0]["type"] = "lib"
+    doc["components"][1]["licenses"] = [{"license": {"id": "Not-An-Id"}}]
+    doc["components"].append(doc["components"][2])
+    Path("bad.json").write_text(json.dumps(doc))
+    result = cli.invoke(app, ["sbom", "validate", "--json", "bad.json"])
+    assert result.exit_code == 1
+    check_golden("validate.json", result.stdout)

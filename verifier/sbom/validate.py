@@ -39,7 +39,7 @@ from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
 from jsonschema.protocols import Validator
 from jsonschema.validators import extend
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
 from verifier.errors import InputError
@@ -112,7 +112,12 @@ def _validator(spec_version: SpecVersion) -> Validator:
 
     def load(file: str) -> Any:
         with open(file, encoding="utf-8") as stream:  # noqa: PTH123 - library gives str paths
-            return json.load(stream)
+            contents = json.load(stream)
+        # jsonschema's evolve() switches to the stock validator class of a subschema's own
+        # "$schema" (all of these are draft-07 anyway): without it, our keyword overrides (the
+        # SPDX id enum above all) also apply inside the referenced resources.
+        contents.pop("$schema", None)
+        return contents
 
     registry: Registry[Any] = Registry().with_resources(
         [
@@ -121,7 +126,7 @@ def _validator(spec_version: SpecVersion) -> Validator:
                 f"{_SCHEMA_PREFIX}cryptography-defs.SNAPSHOT.schema.json",
                 DRAFT7.create_resource(load(CRYPTOGRAPHY_DEFS)),
             ),
-            (f"{_SCHEMA_PREFIX}jsf-0.82.SNAPSHOT.schema.json", Resource.from_contents(load(JSF))),
+            (f"{_SCHEMA_PREFIX}jsf-0.82.SNAPSHOT.schema.json", DRAFT7.create_resource(load(JSF))),
         ]
     )
     checker = FormatChecker()
