@@ -121,3 +121,12 @@ def test_validate_json_report_golden(
     result = cli.invoke(app, ["sbom", "validate", "--json", "bad.json"])
     assert result.exit_code == 1
     check_golden("validate.json", result.stdout)
+
+
+def test_target_option_names_the_subject(cli: CliRunner) -> None:
+    wheel = DISTS / "six-1.16.0-py2.py3-none-any.whl"
+    result = cli.invoke(app, ["sbom", str(LOCKS / "uv.lock"), "--target", str(wheel)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["metadata"]["component"]["purl"] == "pkg:pypi/six@1.16.0"
+    assert len(doc["components"]) == 5

@@ -84,6 +84,10 @@ def generate(
     ref: Annotated[
         str | None, typer.Option("--ref", help="OCI layout: the tag (ref.name) to use.")
     ] = None,
+    target: Annotated[
+        Path | None,
+        typer.Option("--target", help="The artifact the SBOM describes (default: PATH itself)."),
+    ] = None,
     spec_version: Annotated[
         SpecVersion, typer.Option("--spec-version", help="CycloneDX version to write.")
     ] = SpecVersion.V1_6,
@@ -92,7 +96,7 @@ def generate(
 
     def body() -> int:
         # the schema validator costs ~0.2 s to import: only commands that use it load it
-        from verifier.sbom.build import build_from_inventory, source_date_epoch
+        from verifier.sbom.build import build_from_inventory, source_date_epoch, with_target
         from verifier.sbom.ntia import ntia_gaps
 
         source: SbomSource
@@ -105,6 +109,8 @@ def generate(
         else:
             source = open_source(path, kind, SourceOptions(files=files, ref=ref))
         inventory = source.inventory()
+        if target is not None:
+            inventory = with_target(inventory, target)
         data = build_from_inventory(
             inventory, spec_version=spec_version, timestamp=source_date_epoch()
         )

@@ -38,6 +38,15 @@ def target_subject(target: Path) -> Subject:
     return open_source(target, SourceKind.ARCHIVE, SourceOptions()).inventory().subject
 
 
+def with_target(inventory: Inventory, target: Path) -> Inventory:
+    """``inventory`` describing ``target``: its subject, depending on what the subject did.
+
+    An inventory whose subject named no direct dependencies (an environment, a lock without a
+    root) keeps that meaning: the target depends on the roots of the graph.
+    """
+    return replace(inventory, subject=target_subject(target))
+
+
 def build_sbom(
     sources: Sequence[SbomSource],
     target: Path | None = None,
@@ -57,8 +66,7 @@ def build_sbom(
     """
     inventory = merge_inventories([source.inventory() for source in sources])
     if target is not None:
-        direct = inventory.direct or tuple(p.ref for p in inventory.packages)
-        inventory = replace(inventory, subject=target_subject(target), direct=direct)
+        inventory = with_target(inventory, target)
     return build_from_inventory(
         inventory, spec_version=spec_version, timestamp=timestamp, formulation=formulation
     )
