@@ -142,3 +142,18 @@ def test_duplicate_lock_entries_are_recorded_and_merged(tmp_path: Path) -> None:
     doc = json.loads(build_sbom([source]))
     assert len(doc["components"]) == 1
     assert len(doc["components"][0]["hashes"]) == 2
+
+
+def test_invalid_version_in_a_lock_is_a_finding_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "pylock.toml"
+    path.write_text(
+        'lock-version = "1.0"\n[[packages]]\nname = "odd"\nversion = "not.a-version!"\n'
+    )
+    inventory = PylockSource(path).inventory()
+    assert inventory.packages[0].version == "not.a-version!"
+    assert inventory.findings == (
+        f"{path}: odd has a version that is not PEP 440: 'not.a-version!'",
+    )
+    assert json.loads(build_sbom([PylockSource(path)]))["components"][0]["version"] == (
+        "not.a-version!"
+    )

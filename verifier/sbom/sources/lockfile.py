@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from packaging.version import InvalidVersion, Version
+
 from verifier.digest import Digest
 from verifier.errors import InputError
 from verifier.sbom.model import ComponentKind, Package, Subject
@@ -105,3 +107,18 @@ def index_supplier(url: object) -> str | None:
         return None
     host = urlsplit(url).hostname
     return host or None
+
+
+def pep440_findings(packages: Iterable[Package], *, where: str) -> list[str]:
+    """Findings for PyPI packages whose version is not PEP 440 (kept as written)."""
+    found = []
+    for package in packages:
+        if package.version is None:
+            continue
+        try:
+            Version(package.version)
+        except InvalidVersion:
+            found.append(
+                f"{where}: {package.name} has a version that is not PEP 440: {package.version!r}"
+            )
+    return found

@@ -18,6 +18,7 @@ from verifier.sbom.sources.lockfile import (
     index_supplier,
     load_toml,
     lock_subject,
+    pep440_findings,
     table,
     text,
 )
@@ -85,4 +86,5 @@ class PoetryLockSource:
         if not packages and "package" not in doc:
             raise InputError(f"{self.path}: not a poetry.lock: no [[package]] entries")
         findings.extend(duplicates(packages, where=str(self.path)))
+        findings.extend(pep440_findings(packages, where=str(self.path)))
         return Inventory(lock_subject(self.path, None, None), tuple(packages), (), tuple(findings))

@@ -17,6 +17,7 @@ from verifier.sbom.sources.lockfile import (
     index_supplier,
     load_toml,
     lock_subject,
+    pep440_findings,
     table,
     text,
 )
@@ -97,4 +98,5 @@ class PylockSource:
                 )
             )
         findings.extend(duplicates(packages, where=str(self.path)))
+        findings.extend(pep440_findings(packages, where=str(self.path)))
         return Inventory(lock_subject(self.path, None, None), tuple(packages), (), tuple(findings))

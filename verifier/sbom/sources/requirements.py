@@ -23,6 +23,7 @@ from verifier.sbom.sources.lockfile import (
     duplicates,
     index_supplier,
     lock_subject,
+    pep440_findings,
     read_bytes,
 )
 
@@ -86,6 +87,7 @@ class RequirementsSource:
         findings: list[str] = []
         packages = self._read(self.path, 0, findings)
         findings.extend(duplicates(packages, where=str(self.path)))
+        findings.extend(pep440_findings(packages, where=str(self.path)))
         return Inventory(
             lock_subject(self.path, None, None),
             tuple(packages),

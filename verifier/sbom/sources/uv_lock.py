@@ -18,6 +18,7 @@ from verifier.sbom.sources.lockfile import (
     index_supplier,
     load_toml,
     lock_subject,
+    pep440_findings,
     table,
     text,
 )
@@ -88,6 +89,7 @@ class UvLockSource:
                 )
             )
         findings.extend(duplicates(packages, where=str(self.path)))
+        findings.extend(pep440_findings(packages, where=str(self.path)))
         subject = lock_subject(self.path, *(project or (None, None)))
         return Inventory(subject, tuple(packages), tuple(direct), tuple(findings))
 
