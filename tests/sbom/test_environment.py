@@ -81,3 +81,18 @@ def test_corrupt_metadata_in_venv_names_the_file(small_venv: Path, tmp_path: Pat
     (site / "idna-3.7.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nSummary: x\n")
     with pytest.raises(InputError, match=r"idna-3\.7\.dist-info/METADATA: metadata has no Name"):
         EnvironmentSource(path=venv).inventory()
+
+
+def test_files_are_hashed_and_checked_against_record(small_venv: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "v"
+    shutil.copytree(small_venv, venv, symlinks=True)
+    site = next(venv.glob("lib/python*/site-packages"))
+    clean = EnvironmentSource(path=venv, files=True).inventory()
+    assert clean.findings == ()
+    six = next(p for p in clean.packages if p.name == "site-packages/six.py")
+    assert six.hashes[0].hex == hashlib.sha256((site / "six.py").read_bytes()).hexdigest()
+    (site / "six.py").write_text("print('patched')\n")
+    (site / "idna" / "core.py").unlink()
+    findings = EnvironmentSource(path=venv, files=True).inventory().findings
+    assert any("site-packages/six.py does not match its RECORD hash" in f for f in findings)
+    assert any("idna/core.py is listed in RECORD but missing" in f for f in findings)

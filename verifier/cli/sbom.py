@@ -103,7 +103,7 @@ def generate(
         if python is not None:
             if path is not None:
                 raise InputError("give either PATH or --python, not both")
-            source = EnvironmentSource(python=python)
+            source = EnvironmentSource(python=python, files=files)
         elif path is None:
             raise InputError("missing PATH (or --python INTERPRETER)")
         else:

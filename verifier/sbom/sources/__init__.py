@@ -100,9 +100,17 @@ def open_source(path: Path, kind: SourceKind, options: SourceOptions) -> SbomSou
     """The source backend for ``path``."""
     if kind is SourceKind.AUTO:
         kind = detect_kind(path)
-    with_files = (SourceKind.WHEEL, SourceKind.SDIST, SourceKind.ARCHIVE, SourceKind.DIRECTORY)
+    with_files = (
+        SourceKind.WHEEL,
+        SourceKind.SDIST,
+        SourceKind.VENV,
+        SourceKind.ARCHIVE,
+        SourceKind.DIRECTORY,
+    )
     if options.files and kind not in with_files:
-        raise InputError(f"{path}: --files applies to wheels, sdists, archives and directories")
+        raise InputError(
+            f"{path}: --files applies to wheels, sdists, venvs, archives and directories"
+        )
     if options.ref is not None and kind is not SourceKind.OCI_LAYOUT:
         raise InputError(f"{path}: --ref applies to OCI image layouts only")
     match kind:
@@ -113,7 +121,7 @@ def open_source(path: Path, kind: SourceKind, options: SourceOptions) -> SbomSou
         case SourceKind.SDIST:
             return SdistSource(path, files=options.files)
         case SourceKind.VENV:
-            return EnvironmentSource(path=path)
+            return EnvironmentSource(path=path, files=options.files)
         case SourceKind.REQUIREMENTS:
             return RequirementsSource(path)
         case SourceKind.UV_LOCK:

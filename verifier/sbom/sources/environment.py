@@ -18,6 +18,7 @@ from packaging.markers import default_environment
 
 from verifier import process
 from verifier.errors import InputError
+from verifier.sbom.installed_files import installed_files
 from verifier.sbom.model import ComponentKind, Inventory, Package, Subject
 from verifier.sbom.python_metadata import (
     PythonMetadata,
@@ -85,9 +86,12 @@ def venv_environment(root: Path) -> dict[str, str]:
     return env
 
 
-def read_distributions(site: Path) -> tuple[list[tuple[PythonMetadata, Package]], list[str]]:
-    """Every distribution under one site-packages directory, and findings."""
+def read_distributions(
+    site: Path, *, files: bool = False
+) -> tuple[list[tuple[PythonMetadata, Package]], list[Package], list[str]]:
+    """Every distribution under one site-packages directory, its files if asked, and findings."""
     found, findings = [], []
+    file_packages: list[Package] = []
     for meta_dir in sorted(site.iterdir()):
         name = meta_dir.name
         if name.endswith(".dist-info"):
@@ -109,7 +113,11 @@ def read_distributions(site: Path) -> tuple[list[tuple[PythonMetadata, Package]]
         package = installed_package(found_meta, record, found_in=f"{site.name}/{name}")
         found.append((found_meta, package))
         findings.extend(found_meta.findings)
-    return found, findings
+        if files and record is not None:
+            listed, notes = installed_files(site, record, owner=str(meta_dir), label=site.name)
+            file_packages.extend(listed)
+            findings.extend(notes)
+    return found, file_packages, findings
 
 
 def _venv_of(python: Path) -> Path | None:
@@ -135,6 +143,7 @@ class EnvironmentSource:
 
     path: Path | None = None
     python: str | None = None
+    files: bool = False
 
     @property
     def location(self) -> str:
@@ -170,16 +179,17 @@ class EnvironmentSource:
         else:
             raise InputError("an environment source needs a venv path or --python")
         found: list[tuple[PythonMetadata, Package]] = []
+        file_packages: list[Package] = []
         findings: list[str] = []
         for site in sites:
-            distributions, notes = read_distributions(site)
+            distributions, listed, notes = read_distributions(site, files=self.files)
             found.extend(distributions)
+            file_packages.extend(listed)
             findings.extend(notes)
         packages, missing = link_dependencies(found, env)
         findings.extend(missing)
-        return Inventory(
-            environment_subject(name, packages, env), tuple(packages), (), tuple(findings)
-        )
+        subject = environment_subject(name, packages, env)
+        return Inventory(subject, tuple(packages + file_packages), (), tuple(findings))
 
 
 def environment_subject(name: str, packages: list[Package], env: Mapping[str, str]) -> Subject:
