@@ -22,7 +22,7 @@ from verifier.compare.content import TEXT_LIMIT, as_text, binary_detail, text_de
 from verifier.compare.deep import DeepDiff
 from verifier.compare.differ import RawDifference, diff_listings
 from verifier.compare.listing import Entry, Listing, scan_archive, scan_directory, scan_file, spool
-from verifier.compare.model import Cause, Comparison, ContentDetail, Difference
+from verifier.compare.model import Cause, Comparison, ContentDetail, Difference, location_path
 from verifier.compare.model import DifferenceKind as K
 from verifier.compare.stabilizers import Stabilizer
 from verifier.digest import hash_file
@@ -155,7 +155,7 @@ class _Comparer:
             now_keys = {r.key for r in now}
             for key in remaining - now_keys:
                 erased[key] = stabilizer.label
-                self.applied.setdefault(stabilizer.label, set()).add(_path(key[0]))
+                self.applied.setdefault(stabilizer.label, set()).add(location_path(key[0]))
             remaining = now_keys
             introduced = [r for r in now if r.key not in {p.key for p in plain}]
         out = self._classify(plain + introduced, la, lb, erased)
@@ -256,10 +256,6 @@ class _Comparer:
             )
         cause, note = leak or (Cause.CONTENT, "")
         return cause, note, detail
-
-
-def _path(location: tuple[str, ...]) -> str:
-    return "!".join(location) if location else "."
 
 
 __all__ = ["ArchiveError", "compare_paths"]

@@ -55,8 +55,8 @@ def text_detail(text: TextPair, size_a: int, size_b: int, max_lines: int) -> Con
     return ContentDetail(size_a, size_b, unified_diff=tuple(out), truncated=truncated)
 
 
-def first_difference(a: IO[bytes], b: IO[bytes]) -> tuple[int, bytes, bytes]:
-    """The first differing offset of two streams and a window of each around it."""
+def first_difference(a: IO[bytes], b: IO[bytes]) -> tuple[int, int, bytes, bytes]:
+    """The first differing offset, the window's start, and a window of each side there."""
     offset = 0
     while True:
         chunk_a, chunk_b = a.read(_CHUNK), b.read(_CHUNK)
@@ -64,9 +64,10 @@ def first_difference(a: IO[bytes], b: IO[bytes]) -> tuple[int, bytes, bytes]:
             n = min(len(chunk_a), len(chunk_b))
             i = next((k for k in range(n) if chunk_a[k] != chunk_b[k]), n)
             start = i - i % 16  # the window starts on the 16-byte row holding the offset
-            return offset + i, chunk_a[start : start + _WINDOW], chunk_b[start : start + _WINDOW]
+            window_a, window_b = chunk_a[start : start + _WINDOW], chunk_b[start : start + _WINDOW]
+            return offset + i, offset + start, window_a, window_b
         if not chunk_a:
-            return offset, b"", b""
+            return offset, offset, b"", b""
         offset += len(chunk_a)
 
 
@@ -76,5 +77,7 @@ def _hex(data: bytes) -> str:
 
 def binary_detail(a: IO[bytes], b: IO[bytes], size_a: int, size_b: int) -> ContentDetail:
     """The first differing offset and a hex window of both sides at it."""
-    offset, window_a, window_b = first_difference(a, b)
-    return ContentDetail(size_a, size_b, offset=offset, hex_a=_hex(window_a), hex_b=_hex(window_b))
+    offset, start, window_a, window_b = first_difference(a, b)
+    return ContentDetail(
+        size_a, size_b, offset=offset, window=start, hex_a=_hex(window_a), hex_b=_hex(window_b)
+    )

@@ -157,7 +157,10 @@ def scan_archive(reader: ArchiveReader, raw_digest: str | None) -> Listing:
         )
         entries.append(
             Entry(
-                name=_unique(member.name or ".", seen, duplicates),
+                # A gzip file's one member is the file itself: its name is the file's, not data.
+                name="."
+                if reader.format == "gzip"
+                else _unique(member.name or ".", seen, duplicates),
                 kind=member.kind,
                 size=size,
                 digest=digest,

@@ -96,6 +96,12 @@ _HINTS: Mapping[Cause, str] = {
 }
 
 
+def location_path(location: tuple[str, ...]) -> str:
+    """A location as one string: links joined with ``!``, a gzip's ``.`` member left out."""
+    links = [part for part in location if part != "."] or ["."]
+    return "!".join(links)
+
+
 @dataclass(frozen=True)
 class ContentDetail:
     """How a member's content differs: a short unified diff for text, a hex window otherwise."""
@@ -104,6 +110,7 @@ class ContentDetail:
     size_b: int
     unified_diff: tuple[str, ...] = ()
     offset: int | None = None  # first differing byte (binary)
+    window: int | None = None  # offset of the first byte of the hex windows
     hex_a: str = ""
     hex_b: str = ""
     truncated: bool = False
@@ -114,7 +121,7 @@ class ContentDetail:
         if self.unified_diff:
             out["unified_diff"] = list(self.unified_diff)
         if self.offset is not None:
-            out.update(offset=self.offset, hex_a=self.hex_a, hex_b=self.hex_b)
+            out.update(offset=self.offset, window=self.window, hex_a=self.hex_a, hex_b=self.hex_b)
         out["truncated"] = self.truncated
         return out
 
@@ -144,8 +151,11 @@ class Difference:
 
     @property
     def path(self) -> str:
-        """The location as one string, nested archives joined with ``!``."""
-        return "!".join(self.location) if self.location else "."
+        """The location as one string, nested archives joined with ``!``.
+
+        A gzip file's single member is called ``.``; inside a nesting it is left out.
+        """
+        return location_path(self.location)
 
     @property
     def hint(self) -> str:

@@ -64,8 +64,8 @@ class MarkdownWriter:
                 f"First difference at byte {detail.offset}:",
                 "",
                 "```",
-                f"a: {detail.hex_a}",
-                f"b: {detail.hex_b}",
+                f"a @{detail.window}: {detail.hex_a}",
+                f"b @{detail.window}: {detail.hex_b}",
                 "```",
             ]
         if diff.deep:

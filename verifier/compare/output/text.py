@@ -29,8 +29,8 @@ def difference_lines(diff: Difference) -> list[str]:
                 lines.append("    (diff cut short)")
         elif detail.offset is not None:
             lines.append(f"    first difference at byte {detail.offset}")
-            lines.append(f"    a: {detail.hex_a}")
-            lines.append(f"    b: {detail.hex_b}")
+            lines.append(f"    a @{detail.window}: {detail.hex_a}")
+            lines.append(f"    b @{detail.window}: {detail.hex_b}")
     if diff.deep:
         lines.append("  diffoscope:")
         lines.extend(f"    {line}" for line in diff.deep.splitlines())
