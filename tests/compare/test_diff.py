@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tarfile
 import zipfile
 from pathlib import Path
@@ -158,7 +157,7 @@ def test_directories(tmp_path: Path) -> None:
         (root / "sub").mkdir(parents=True)
         (root / "sub" / "f.txt").write_text(text)
         (root / f"only-{side}").write_text("x")
-        os.symlink(f"target-{side}", root / "link")
+        (root / "link").symlink_to(f"target-{side}")
     result = compare_paths(tmp_path / "a", tmp_path / "b")
     assert kinds(result) == {
         ("only-a", K.REMOVED),

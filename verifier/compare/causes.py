@@ -20,7 +20,7 @@ _DATE = re.compile(
 )
 _ZONE = re.compile(
     r"\b(UTC|GMT|CET|CEST|EET|EEST|WET|WEST|BST|IST|JST|AEST|AEDT|"
-    r"[ECMP][SD]T)\b|(?<=\d)[+-]\d{2}:?\d{2}\b|(?<=\d)Z\b"
+    r"[ECMP][SD]T)\b|(?<=[\d\s])[+-]\d{2}:?\d{2}\b|(?<=\d)Z\b"
 )
 #: month and weekday names of a few locales other than C that English never uses (facts)
 _LOCALE_WORDS = frozenset(

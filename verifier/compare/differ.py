@@ -121,8 +121,10 @@ def diff_entries(loc: tuple[str, ...], a: Entry, b: Entry) -> list[RawDifference
         add(K.MTIME, iso(a.mtime), iso(b.mtime))
     if a.owner != b.owner:
         add(K.OWNER, _owner(a.owner), _owner(b.owner))
-    # A different content naturally compresses to a different size: not a finding of its own.
-    skip = frozenset({"compress_size"}) if a.digest != b.digest else frozenset()
+    # A different content naturally compresses to a different size: not a finding of its own;
+    # nor is the compressed size of content a stabilizer rewrote.
+    rewritten = a.override is not None or b.override is not None
+    skip = frozenset({"compress_size"}) if a.digest != b.digest or rewritten else frozenset()
     for kind, (va, vb) in _grouped(a.meta, b.meta, ENTRY_FIELDS, skip).items():
         add(kind, va, vb)
     return out
