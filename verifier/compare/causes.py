@@ -213,12 +213,15 @@ def _changed_pairs(lines_a: list[str], lines_b: list[str]) -> list[tuple[str, st
 
 def _changed_parts(a: str, b: str) -> tuple[str, str]:
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    part_a, part_b = [], []
+    part_a: list[str] = []
+    part_b: list[str] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
             # Widen to whole tokens so "12:00" vs "13:00" reads as times, not digits.
-            part_a.append(_widen(a, i1, i2))
-            part_b.append(_widen(b, j1, j2))
+            for parts, text, start, end in ((part_a, a, i1, i2), (part_b, b, j1, j2)):
+                word = _widen(text, start, end)
+                if word not in parts:
+                    parts.append(word)
     return " ".join(part_a), " ".join(part_b)
 
 
