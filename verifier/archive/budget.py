@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import lzma
+import tarfile
+import zipfile
+import zlib
 from typing import IO
 
 from verifier.archive.limits import ArchiveError, Limits
+
+#: what decompressors raise on corrupt or truncated input
+CORRUPT = (OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, tarfile.TarError)
 
 
 class Budget:
@@ -42,7 +49,10 @@ class Bounded:
     def read(self, n: int = -1) -> bytes:
         """Read up to ``n`` bytes (all when negative); ArchiveError past the limit."""
         want = self._left + 1 if n < 0 else min(n, self._left + 1)
-        data = self._raw.read(want)
+        try:
+            data = self._raw.read(want)
+        except CORRUPT as exc:
+            raise ArchiveError(f"{self._where}: corrupt or truncated data: {exc}") from exc
         self._left -= len(data)
         if self._left < 0:
             raise ArchiveError(f"{self._where}: member is larger than its header says")

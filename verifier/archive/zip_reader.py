@@ -17,14 +17,11 @@ from verifier.archive.member import Member, MemberKind, safe_name
 
 _EOCD = b"PK\x05\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
+_CENTRAL = b"PK\x01\x02"
 
 
-def declared_member_count(stream: IO[bytes]) -> int | None:
-    """The member count the end-of-central-directory record declares (zip64 aware).
-
-    Read before ``zipfile`` parses the central directory, so an archive declaring millions
-    of members is refused without building millions of objects.
-    """
+def _end_record(stream: IO[bytes]) -> tuple[int, int, int] | None:
+    """(declared count, central directory size, its offset) from the EOCD, zip64 aware."""
     stream.seek(0, 2)
     size = stream.tell()
     tail_len = min(size, 22 + 65535)
@@ -33,14 +30,41 @@ def declared_member_count(stream: IO[bytes]) -> int | None:
     pos = tail.rfind(_EOCD)
     if pos < 0 or len(tail) - pos < 22:
         return None
-    (count,) = struct.unpack("<H", tail[pos + 10 : pos + 12])
+    count, cd_size, cd_offset = struct.unpack("<HII", tail[pos + 10 : pos + 20])
     if count == 0xFFFF and pos >= 20 and tail[pos - 20 : pos - 16] == _ZIP64_LOCATOR:
         (offset,) = struct.unpack("<Q", tail[pos - 12 : pos - 4])
         stream.seek(offset)
         record = stream.read(56)
         if len(record) == 56 and record[:4] == b"PK\x06\x06":
-            (count,) = struct.unpack("<Q", record[32:40])
-    return int(count)
+            count, cd_size, cd_offset = struct.unpack("<QQQ", record[32:56])
+    return int(count), int(cd_size), int(cd_offset)
+
+
+def declared_member_count(stream: IO[bytes], stop_after: int) -> int | None:
+    """How many members the central directory holds, counted up to ``stop_after`` + 1.
+
+    Read before ``zipfile`` parses the central directory, so an archive with millions of
+    members is refused without building millions of objects. The count field of the end
+    record can lie (it caps at 65535 without zip64), so the headers themselves are walked.
+    """
+    end = _end_record(stream)
+    if end is None:
+        return None
+    declared, cd_size, cd_offset = end
+    if declared > stop_after:
+        return declared
+    stream.seek(cd_offset)
+    count, walked = 0, 0
+    while walked < cd_size and count <= stop_after:
+        header = stream.read(46)
+        if len(header) < 46 or header[:4] != _CENTRAL:
+            break
+        name_len, extra_len, comment_len = struct.unpack("<HHH", header[28:34])
+        skip = name_len + extra_len + comment_len
+        stream.seek(skip, 1)
+        walked += 46 + skip
+        count += 1
+    return max(count, declared)
 
 
 class ZipReader:
@@ -56,11 +80,9 @@ class ZipReader:
         self.limits = limits
         try:
             self._file: IO[bytes] = source.open("rb") if isinstance(source, Path) else source
-            declared = declared_member_count(self._file)
+            declared = declared_member_count(self._file, limits.max_members)
             if declared is not None and declared > limits.max_members:
-                raise ArchiveError(
-                    f"{self.label}: more than {limits.max_members} members (declares {declared})"
-                )
+                raise ArchiveError(f"{self.label}: more than {limits.max_members} members")
             self._file.seek(0)
             self._zip = zipfile.ZipFile(self._file)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:

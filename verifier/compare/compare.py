@@ -108,6 +108,7 @@ class _Comparer:
         self.stabilizers, self.context, self.limits = stabilizers, context, limits
         self.max_diff_lines, self.deep = max_diff_lines, deep
         self.applied: dict[str, set[str]] = {}
+        self.findings: set[str] = set()
 
     def result(
         self,
@@ -121,12 +122,23 @@ class _Comparer:
         ordered = sorted(diffs, key=lambda d: (d.location, _KIND_ORDER[d.kind]))
         applied = {k: tuple(sorted(v)) for k, v in sorted(self.applied.items())}
         identical = not ordered and (digest_a is None or digest_a == digest_b)
-        return Comparison(a, b, identical, tuple(ordered), names, applied, digest_a, digest_b)
+        return Comparison(
+            a,
+            b,
+            identical,
+            tuple(ordered),
+            names,
+            applied,
+            digest_a,
+            digest_b,
+            tuple(sorted(self.findings)),
+        )
 
     def level(
         self, prefix: tuple[str, ...], la: Listing, lb: Listing, depth: int
     ) -> list[Difference]:
         """All differences of two containers, nested archives included, stabilizers applied."""
+        self.findings.update(la.findings, lb.findings)
         raws = diff_listings(prefix, la, lb, encoding=False)
         if not raws:
             raws = diff_listings(prefix, la, lb, encoding=True)
@@ -170,6 +182,10 @@ class _Comparer:
         if format_of_head(ea.head) is None or format_of_head(eb.head) is None:
             return None
         if depth + 1 > self.limits.max_depth:
+            self.findings.add(
+                f"{la.label}!{ea.name}: nested archive not opened: depth limit "
+                f"{self.limits.max_depth} reached"
+            )
             return None
         with ExitStack() as stack:
             stream_a = stack.enter_context(spool(la, ea))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -74,6 +75,8 @@ class Listing:
     ordered: bool = True  # does member order belong to the format?
     duplicates: tuple[str, ...] = ()
     source: ContentSource | None = field(default=None, compare=False)
+    #: things worth knowing about this container whether or not it differs (safety notes)
+    findings: tuple[str, ...] = field(default=(), compare=False)
 
     def read(self, entry: Entry, limit: int) -> bytes:
         """Up to ``limit`` bytes of an entry's content (the stabilized content if rewritten)."""
@@ -173,6 +176,12 @@ def scan_archive(reader: ArchiveReader, raw_digest: str | None) -> Listing:
                 member=member,
             )
         )
+    findings = [f"{reader.label}: member {name!r} occurs more than once" for name in duplicates]
+    findings += [
+        f"{reader.label}: symlink {e.name!r} points outside the archive: {e.link_target!r}"
+        for e in entries
+        if e.kind is MemberKind.SYMLINK and escapes(e.name, e.link_target or "")
+    ]
     return Listing(
         label=reader.label,
         format=str(reader.format),
@@ -182,7 +191,16 @@ def scan_archive(reader: ArchiveReader, raw_digest: str | None) -> Listing:
         ordered=reader.format != "gzip",
         duplicates=tuple(sorted(duplicates)),
         source=_ArchiveSource(reader),
+        findings=tuple(sorted(findings)),
     )
+
+
+def escapes(name: str, target: str) -> bool:
+    """True when a symlink named ``name`` pointing at ``target`` leaves its root."""
+    if target.startswith("/"):
+        return True
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+    return resolved == ".." or resolved.startswith("../")
 
 
 def scan_directory(root: Path) -> Listing:

@@ -199,6 +199,8 @@ class Comparison:
     stabilizers_applied: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     digest_a: str | None = None
     digest_b: str | None = None
+    #: safety notes about the inputs (duplicate names, escaping symlinks, nesting cut short)
+    findings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.identical and self.differences:
@@ -246,4 +248,5 @@ class Comparison:
                 {"cause": c.value, "count": n, "hint": c.hint} for c, n in self.causes().items()
             ],
             "differences": [d.to_dict() for d in self.differences],
+            "findings": list(self.findings),
         }

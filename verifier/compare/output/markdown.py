@@ -34,6 +34,9 @@ class MarkdownWriter:
             out += ["", "| stabilizer | members changed |", "|---|---|"]
             for name, paths in comparison.stabilizers_applied.items():
                 out.append(f"| {_code(name)} | {_cell(', '.join(paths))} |")
+        if comparison.findings:
+            out += ["", "Findings:", ""]
+            out += [f"- {_cell(finding)}" for finding in comparison.findings]
         causes = comparison.causes()
         if causes:
             out += ["", "| cause | count | fix |", "|---|---|---|"]

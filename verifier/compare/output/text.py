@@ -52,6 +52,8 @@ class TextWriter:
             out.append(f"{total} differences, {left} not erased by a stabilizer")
         for cause, count in comparison.causes().items():
             out.append(f"  {count} x {cause.value}: {cause.hint}")
+        for finding in comparison.findings:
+            out.append(f"finding: {finding}")
         for diff in comparison.differences:
             out.append("")
             out.extend(difference_lines(diff))
