@@ -82,7 +82,7 @@ class DeepDiff:
             if done.returncode not in (0, 1):
                 last = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
                 return f"(diffoscope failed: {last[0]})"
-            text = done.stdout.decode(errors="replace").replace(tmp, "")
+            text = done.stdout.decode(errors="replace").replace(tmp + "/", "")
             lines = text.splitlines()
             if len(lines) > self.max_lines:
                 lines = [*lines[: self.max_lines], f"(cut at {self.max_lines} lines)"]
