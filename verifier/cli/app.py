@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 
 #: People read stderr; stdout is reserved for machine-readable reports (``--json``).
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _version_callback(value: bool) -> None:

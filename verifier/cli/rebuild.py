@@ -1,1 +1,149 @@
-"""Placeholder replaced by the rebuild commands."""
+"""``verifier rebuild`` and ``verifier pin``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from verifier.attest.uris import DEFAULT_BUILDER_ID
+from verifier.clock import source_date_epoch_clock
+from verifier.rebuild.engine import RebuildOptions, rebuild
+from verifier.rebuild.pin import pin_recipe
+from verifier.rebuild.sandbox import open_sandbox
+from verifier.rebuild.variations import ALL_VARIATIONS, select_variations
+from verifier.recipe import load_recipe
+from verifier.report.paths import display_path
+from verifier.report.rebuild import print_rebuild_summary, rebuild_report
+
+from .app import app, console, run_command
+
+_VARIATIONS_HELP = ", ".join(v.value for v in ALL_VARIATIONS)
+
+
+def _progress(message: str) -> None:
+    console.print(f"[dim]{escape(message)}[/]")
+
+
+@app.command("rebuild")
+def rebuild_command(
+    recipe: Path = typer.Argument(
+        Path("repro.toml"), help="The recipe (repro.toml), or a directory holding one."
+    ),
+    builds: int = typer.Option(2, "--builds", "-n", help="How many independent builds to run."),
+    vary: list[str] = typer.Option(
+        [], "--vary", help=f"Vary this too (repeatable; 'all' or: {_VARIATIONS_HELP})."
+    ),
+    no_vary: list[str] = typer.Option(
+        [], "--no-vary", help="Do not vary this (repeatable; 'all' to start from none)."
+    ),
+    timeout: float | None = typer.Option(
+        None, "--timeout", help="Seconds each build may run (default: the recipe's timeout)."
+    ),
+    against: Path | None = typer.Option(
+        None,
+        "--against",
+        help="A published artifact (file or directory) every rebuild must also match.",
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Where logs, outputs and statements go (default .verifier/rebuild/NAME).",
+    ),
+    builder_id: str = typer.Option(
+        DEFAULT_BUILDER_ID,
+        "--builder-id",
+        envvar="VERIFIER_BUILDER_ID",
+        help="builder.id recorded in the provenance; name this machine or CI job.",
+    ),
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", help="Builds run at once (default: the number of CPUs)."
+    ),
+    keep_build_dirs: bool = typer.Option(
+        False, "--keep-build-dirs", help="Keep the build directories for inspection."
+    ),
+    unsafe_no_sandbox: bool = typer.Option(
+        False,
+        "--unsafe-no-sandbox",
+        help="Build without bwrap isolation; recorded in every statement. Never in CI.",
+    ),
+    json_output: bool = typer.Option(False, "--json", help="Print the JSON report on stdout."),
+) -> None:
+    """Rebuild RECIPE several times in a sandbox with variations and compare every output.
+
+    Every input must be pinned by sha256 (see 'verifier pin'). Builds run concurrently in
+    fresh directories under bwrap with no network; build 1 is the control and the others vary
+    the build path, time zone, locale, umask, HOME, user, hostname, domain name, CPU count,
+    PYTHONHASHSEED, wall clock and file order. Each output gets a verdict: REPRODUCED, MISMATCH
+    (with the differing files or archive members), MISSING or BUILD_FAILED.
+
+    Writes per build: outputs, build.log, provenance.json (SLSA provenance v1); and
+    rebuild.vsa.json (SLSA verification summary v1) for the whole rebuild.
+
+    Exit codes: 0 every output reproduced; 1 not reproducible, a build failed or an input does
+    not match its pin; 2 bad recipe or usage (unpinned inputs are listed with the line to add);
+    3 environment (no sandbox, build timed out, download failed).
+    """
+
+    def body() -> int:
+        parsed = load_recipe(recipe)
+        if unsafe_no_sandbox:
+            console.print(
+                "[yellow]warning:[/] --unsafe-no-sandbox: builds run without isolation; "
+                "the statements record it"
+            )
+        options = RebuildOptions(
+            builds=builds,
+            variations=select_variations(vary, no_vary),
+            results=out or Path(".verifier") / "rebuild" / parsed.name,
+            timeout=timeout,
+            against=against,
+            builder_id=builder_id,
+            jobs=jobs,
+            keep_build_dirs=keep_build_dirs,
+            display_path=display_path(parsed.path),
+        )
+        sandbox = open_sandbox(unsafe_no_sandbox=unsafe_no_sandbox)
+        result = rebuild(parsed, options, sandbox, source_date_epoch_clock(), _progress)
+        print_rebuild_summary(result, console)
+        if json_output:
+            typer.echo(json.dumps(rebuild_report(result), sort_keys=True, indent=2))
+        if result.verdict.passed:
+            return 0
+        return 3 if result.timed_out else 1
+
+    run_command(body)
+
+
+@app.command("pin")
+def pin_command(
+    recipe: Path = typer.Argument(Path("repro.toml"), help="The recipe to pin in place."),
+    update: bool = typer.Option(
+        False, "--update", help="Recompute every pin, not only the missing ones."
+    ),
+) -> None:
+    """Compute the sha256 of each unpinned input of RECIPE and write it into the recipe.
+
+    Local paths are hashed (directories with the verifier tree digest), URLs downloaded, git
+    inputs checked out at their commit. Review the change before committing it: pinning
+    trusts what the inputs contain right now.
+
+    Exit codes: 0 pinned (or nothing to do); 2 bad recipe; 3 download or checkout failed.
+    """
+
+    def body() -> int:
+        parsed, changes = pin_recipe(recipe, update=update, on_progress=_progress)
+        for change in changes:
+            old = f"{change.old} -> " if change.old else ""
+            console.print(f"{escape(change.name)}: {old}{change.new}")
+        where = escape(display_path(parsed.path))
+        console.print(
+            f"{where}: {len(changes) or 'no'} pin(s) written"
+            if changes
+            else f"{where}: every input already pinned"
+        )
+        return 0
+
+    run_command(body)

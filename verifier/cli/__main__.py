@@ -1,0 +1,5 @@
+"""``python -m verifier.cli``."""
+
+from verifier.cli import main
+
+main()

@@ -1,0 +1,136 @@
+"""Per-digest Python toolchain environments, installed once from hashes and shared read-only.
+
+A toolchain is identified by the digest of its pinned requirement lines plus the interpreter
+that runs it; the environment is created under the cache at a path derived from that identity
+(venvs embed their own path, so they are built in place, under a lock, and marked complete
+last). Builds see it read-only, so N builds never install N times.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import platform
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from verifier import process
+from verifier.digest import Digest, hash_file
+from verifier.errors import EnvironmentFailure, ProcessFailed
+from verifier.rebuild.cache import cache_root
+from verifier.recipe import Toolchain
+
+INSTALL_TIMEOUT = 600.0
+_COMPLETE = ".verifier-complete"
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The Python that runs the toolchain: recorded in provenance as a builder dependency."""
+
+    executable: Path
+    version: str
+    digest: Digest
+
+    @classmethod
+    def current(cls) -> Interpreter:
+        """The base interpreter behind the running Python (venvs point at it)."""
+        base = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
+        return cls(base, platform.python_version(), hash_file(base))
+
+
+@dataclass(frozen=True)
+class ToolchainEnv:
+    """An installed toolchain environment."""
+
+    path: Path
+    digest: Digest
+    interpreter: Interpreter
+    requirements: tuple[str, ...]
+
+    @property
+    def bin_dir(self) -> Path:
+        """The directory put first on the build's PATH."""
+        return self.path / "bin"
+
+    @property
+    def ro_paths(self) -> tuple[Path, ...]:
+        """What the sandbox must expose read-only for the environment to work."""
+        base_prefix = Path(sys.base_prefix).resolve()
+        return (self.path, base_prefix)
+
+
+def _identity(toolchain: Toolchain, interpreter: Interpreter) -> str:
+    h = hashlib.sha256()
+    h.update(toolchain.digest.hex.encode())
+    h.update(interpreter.digest.hex.encode())
+    h.update(platform.machine().encode())
+    return h.hexdigest()
+
+
+def ensure_toolchain(toolchain: Toolchain, *, reuse: bool = True) -> tuple[ToolchainEnv, bool]:
+    """Install (or reuse) the environment; returns it and whether it was already cached."""
+    interpreter = Interpreter.current()
+    identity = _identity(toolchain, interpreter)
+    root = cache_root() / "toolchains"
+    root.mkdir(parents=True, exist_ok=True)
+    env_dir = root / identity[:32]
+    env = ToolchainEnv(env_dir, toolchain.digest, interpreter, toolchain.requirements)
+    with (root / f"{identity[:32]}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if reuse and (env_dir / _COMPLETE).is_file():
+            return env, True
+        shutil.rmtree(env_dir, ignore_errors=True)
+        try:
+            _install(env_dir, interpreter, toolchain)
+        except BaseException:
+            shutil.rmtree(env_dir, ignore_errors=True)
+            raise
+        (env_dir / _COMPLETE).write_text(identity + "\n")
+        return env, False
+
+
+def _install(env_dir: Path, interpreter: Interpreter, toolchain: Toolchain) -> None:
+    try:
+        process.run([str(interpreter.executable), "-m", "venv", str(env_dir)], timeout=120)
+    except ProcessFailed as exc:
+        raise EnvironmentFailure(
+            f"cannot create the toolchain environment with {interpreter.executable} -m venv "
+            f"({exc}); on Debian install python3-venv"
+        ) from exc
+    requirements = env_dir / "requirements.txt"
+    requirements.write_text("\n".join(toolchain.requirements) + "\n")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(env_dir),
+        # Hermetic: no user or machine pip configuration (constraints, extra indexes).
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_INPUT": "1",
+    }
+    for key in ("PIP_INDEX_URL", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "HTTPS_PROXY"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    try:
+        process.run(
+            [
+                str(env_dir / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--require-hashes",
+                "--no-deps",
+                "--only-binary",
+                ":all:",
+                "--no-cache-dir",
+                "-r",
+                str(requirements),
+            ],
+            env=env,
+            timeout=INSTALL_TIMEOUT,
+        )
+    except ProcessFailed as exc:
+        raise EnvironmentFailure(f"cannot install the toolchain: {exc}", details=()) from exc

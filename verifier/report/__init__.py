@@ -1,0 +1,1 @@
+"""Reports: what a command found, for machines (JSON) and for people (text)."""
