@@ -1,7 +1,8 @@
-"""`verifier diff A B` and `verifier stabilizers`: thin wrappers over verifier.compare."""
+"""`verifier diff A B`, `verifier stabilizers` and `verifier infer-recipe WHEEL SDIST`."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,9 @@ import typer
 from verifier.cli.app import app, console, run_command
 from verifier.compare import CATALOGUE, DeepDiff, compare_paths, resolve
 from verifier.compare.output import DiffFormat
+from verifier.digest import hash_file
+from verifier.errors import InputError
+from verifier.pypi import infer_recipe
 
 
 @app.command("diff")
@@ -83,6 +87,36 @@ def stabilizers_command() -> None:
     def body() -> int:
         for stabilizer in CATALOGUE:
             sys.stdout.write(f"{stabilizer.label:32} {stabilizer.erases}\n")
+        return 0
+
+    run_command(body)
+
+
+@app.command("infer-recipe")
+def infer_recipe_command(
+    wheel: Annotated[Path, typer.Argument(help="The published wheel.")],
+    sdist: Annotated[Path, typer.Argument(help="The sdist it was built from.")],
+    sdist_ref: Annotated[
+        str | None,
+        typer.Option("--sdist-ref", help="URL or path to write for the sdist input."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the facts as JSON.")] = False,
+) -> None:
+    """Infer backend, SOURCE_DATE_EPOCH, time zone and umask from a wheel; print a recipe."""
+
+    def body() -> int:
+        for path in (wheel, sdist):
+            if not path.is_file():
+                raise InputError(f"{path}: no such file")
+        inferred = infer_recipe(wheel, sdist)
+        if json_output:
+            sys.stdout.write(json.dumps(inferred.to_dict(), indent=2, sort_keys=True) + "\n")
+        else:
+            digest = hash_file(sdist)
+            sys.stdout.write(inferred.to_toml(sdist_ref or str(sdist), digest.hex))
+        console.print(f"{inferred.name} {inferred.version}: built by {inferred.generator}")
+        for note in inferred.notes:
+            console.print(f"  note: {note}")
         return 0
 
     run_command(body)
