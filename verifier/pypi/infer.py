@@ -11,8 +11,10 @@ generated members stamped no earlier than the newest sdist file carry the build'
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from verifier.errors import InputError
@@ -148,6 +150,57 @@ def _req_name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", match.group(0)).lower() if match else requirement
 
 
+#: zones tried first, so a common name is chosen among zones that agree
+PREFERRED_ZONES = (
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Helsinki",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+
+
+def _time_zone(pairs: list[tuple[int, int]]) -> tuple[str | None, int]:
+    """The zone in which every (mtime, zip time - mtime) pair is local time.
+
+    One offset for all: a fixed POSIX zone (``UTC+7`` is seven hours behind UTC). Several
+    (daylight saving time): the first IANA zone whose offset at each mtime matches.
+    """
+    if not pairs:
+        return None, 0
+    offsets = Counter(offset for _, offset in pairs)
+    common, _ = offsets.most_common(1)[0]
+    if any(offset % 900 or abs(offset) > 14 * 3600 for offset in offsets):
+        return None, common
+    if len(offsets) == 1:
+        hours, rest = divmod(abs(common), 3600)
+        sign = "-" if common > 0 else "+"  # POSIX counts west of Greenwich as positive
+        name = (
+            "UTC" if common == 0 else f"UTC{sign}{hours}" + (f":{rest // 60:02d}" if rest else "")
+        )
+        return name, common
+    zones = [*PREFERRED_ZONES, *sorted(zoneinfo.available_timezones())]
+    for name in zones:
+        try:
+            zone = zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            continue
+        if all(_offset(zone, mtime) == offset for mtime, offset in pairs):
+            return name, common
+    return None, common
+
+
+def _offset(zone: zoneinfo.ZoneInfo, mtime: int) -> int:
+    delta = datetime.fromtimestamp(mtime, UTC).astimezone(zone).utcoffset()
+    return int(delta.total_seconds()) if delta is not None else 0
+
+
 def _sdist_path(name: str, sdist: SdistFacts) -> str | None:
     """The sdist file a wheel member was copied from (flat or src/ layout), if any."""
     for candidate in (name, f"src/{name}"):
@@ -172,32 +225,30 @@ def infer_recipe(wheel: Path, sdist: Path) -> InferredRecipe:
     else:
         # Members that also exist in the sdist: how far are their zip times from the mtimes?
         sources = {m.name: _sdist_path(m.name, source) for m in facts.members}
-        offsets = Counter(
-            m.zip_time - source.mtimes[path]
+        # Zip times have a resolution of two seconds: compare with the mtime rounded down.
+        pairs = [
+            (source.mtimes[path], m.zip_time - (source.mtimes[path] & ~1))
             for m in facts.members
             if (path := sources[m.name]) is not None
-        )
-        if offsets:
-            offset, _ = offsets.most_common(1)[0]
-            if offset % 3600 == 0 and abs(offset) <= 14 * 3600:
-                hours = offset // 3600
-                tz = "UTC" if hours == 0 else f"UTC{-hours:+d}"
-                # Generated members (dist-info) stamped no earlier than the newest sdist file
-                # carry the build's wall clock; backends that stamp a constant do not.
-                newest = max(source.mtimes.values()) + offset
-                wall_clock = tuple(
-                    sorted(
-                        m.name
-                        for m in facts.members
-                        if sources[m.name] is None and m.zip_time >= newest
-                    )
+        ]
+        tz, offset = _time_zone(pairs)
+        if tz is not None:
+            # Generated members (dist-info) stamped no earlier than the newest sdist file
+            # carry the build's wall clock; backends that stamp a constant do not.
+            newest = max(source.mtimes.values()) + offset
+            wall_clock = tuple(
+                sorted(
+                    m.name
+                    for m in facts.members
+                    if sources[m.name] is None and m.zip_time >= newest
                 )
-                if wall_clock:
-                    notes.append(
-                        f"{len(wall_clock)} members carry the original build's wall-clock time"
-                    )
-            else:
-                notes.append(f"zip times are {offset} s from the sdist mtimes: not a time zone")
+            )
+            if wall_clock:
+                notes.append(
+                    f"{len(wall_clock)} members carry the original build's wall-clock time"
+                )
+        elif pairs:
+            notes.append("zip times do not follow the sdist mtimes in any time zone")
     modes = [m.mode for m in facts.members if m.mode]
     umask = (0o002 if any(mode & 0o020 for mode in modes) else 0o022) if modes else None
     return InferredRecipe(
