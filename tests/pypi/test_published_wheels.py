@@ -11,17 +11,14 @@ inference and the comparison; sandboxed rebuilds are the rebuild engine's busine
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import FIXTURES
-from verifier import process
-from verifier.archive import extract
 from verifier.compare import compare_paths, resolve
-from verifier.pypi import InferredRecipe, infer_recipe
+from verifier.pypi import infer_recipe
+from verifier.pypi.pep517_build import backend_venv, build_wheel
 
 PYPI = FIXTURES / "pypi"
 RELEASES = {
@@ -75,34 +72,11 @@ def test_recipe_toml_names_the_pins() -> None:
 def backend_envs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One venv per backend set, installed offline from fixtures/pypi/backends."""
     envs: dict[str, Path] = {}
-    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1"}
     for backend in ("flit", "hatchling", "setuptools"):
-        venv = tmp_path_factory.mktemp(f"venv-{backend}")
-        process.run([sys.executable, "-m", "venv", str(venv)], timeout=120)
         wheels = sorted(str(p) for p in (PYPI / "backends" / backend).glob("*.whl"))
-        process.run(
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", *wheels],
-            timeout=300,
-            env=env,
-        )
-        envs[backend] = venv
+        venv = tmp_path_factory.mktemp(f"venv-{backend}") / "venv"
+        envs[backend] = backend_venv(venv, wheels, find_links=PYPI / "backends" / backend)
     return envs
-
-
-def rebuild(recipe: InferredRecipe, sdist: Path, venv: Path, work: Path) -> Path:
-    src = work / "src"
-    extract(sdist, src, strip=1, keep_mtimes=True, umask=recipe.umask)
-    (src / "dist").mkdir()
-    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(work), **recipe.env()}
-    process.run(
-        [str(venv / "bin" / "python"), "-c", recipe.build_code],
-        timeout=300,
-        cwd=src,
-        env=env,
-        umask=recipe.umask if recipe.umask is not None else 0o022,
-    )
-    (built,) = (src / "dist").glob("*.whl")
-    return built
 
 
 @pytest.mark.slow
@@ -111,7 +85,7 @@ def test_published_wheels_rebuild_offline(backend_envs: dict[str, Path], tmp_pat
     for name, (_, _, backend) in RELEASES.items():
         sdist, published = release(name)
         recipe = infer_recipe(published, sdist)
-        built = rebuild(recipe, sdist, backend_envs[backend], tmp_path / name)
+        built = build_wheel(recipe, sdist, backend_envs[backend], tmp_path / name)
         comparison = compare_paths(published, built, stabilizers=resolve(recipe.stabilizers))
         verdicts[name] = comparison.verdict
         if name == "six":
