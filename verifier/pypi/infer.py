@@ -232,25 +232,24 @@ def infer_recipe(wheel: Path, sdist: Path) -> InferredRecipe:
             if (path := sources[m.name]) is not None
         ]
         tz, offset = _time_zone(pairs)
-        if tz is not None:
-            # Generated members (dist-info) stamped no earlier than the newest sdist file
-            # carry the build's wall clock; backends that stamp a constant do not.
+        generated = [m for m in facts.members if sources[m.name] is None]
+        if requirements[0].startswith(("wheel==", "setuptools==")):
+            # Without SOURCE_DATE_EPOCH, bdist_wheel stamps what it generates (dist-info)
+            # with the build's clock: never reproducible.
+            wall_clock = tuple(sorted(m.name for m in generated))
+        elif tz is not None:
+            # Other backends stamp generated members with a constant; one stamped no
+            # earlier than the newest sdist file carries the build's clock.
             newest = max(source.mtimes.values()) + offset
-            wall_clock = tuple(
-                sorted(
-                    m.name
-                    for m in facts.members
-                    if sources[m.name] is None and m.zip_time >= newest
-                )
-            )
-            if wall_clock:
-                notes.append(
-                    f"{len(wall_clock)} members carry the original build's wall-clock time"
-                )
-        elif pairs:
+            wall_clock = tuple(sorted(m.name for m in generated if m.zip_time >= newest))
+        if wall_clock:
+            notes.append(f"{len(wall_clock)} members carry the original build's wall-clock time")
+        if tz is None and pairs:
             notes.append("zip times do not follow the sdist mtimes in any time zone")
-    modes = [m.mode for m in facts.members if m.mode]
-    umask = (0o002 if any(mode & 0o020 for mode in modes) else 0o022) if modes else None
+    # bdist_wheel writes RECORD with a fixed 0664 whatever the umask: leave it out.
+    modes = [m.mode for m in facts.members if m.mode and not m.name.endswith(".dist-info/RECORD")]
+    group_writable = sum(1 for mode in modes if mode & 0o020)
+    umask = (0o002 if group_writable * 2 > len(modes) else 0o022) if modes else None
     return InferredRecipe(
         name=facts.name,
         version=facts.version,
