@@ -60,7 +60,8 @@ def one(spec: str, work: Path) -> tuple[str, str]:
     if comparison.equivalent:
         return "EQUIVALENT", f"{settings}; {', '.join(comparison.stabilizers_applied)}"
     causes = ", ".join(f"{c.value} x{n}" for c, n in list(comparison.causes().items())[:3])
-    return "DIFFERENT", f"{settings}; {causes}"
+    where = ", ".join(sorted({d.path for d in comparison.remaining})[:3])
+    return "DIFFERENT", f"{settings}; {causes} ({where})"
 
 
 def main() -> int:
@@ -83,7 +84,7 @@ def main() -> int:
             took = time.perf_counter() - start
         totals[verdict] += 1
         if verdict in ("DIFFERENT", "FAILED"):
-            reasons[detail.split("; ")[-1]] += 1
+            reasons[detail.split("; ")[-1].split(" (")[0]] += 1
         print(f"{verdict:11} {spec:32} {took:5.1f}s  {detail}", flush=True)
     print(
         f"\n{len(specs)} releases: {totals['REPRODUCED']} bit for bit, "
