@@ -67,6 +67,8 @@ def test_one_stabilizer_is_not_enough(tmp_path: Path) -> None:
     assert result.verdict == "DIFFERENT"
     (left,) = result.remaining
     assert left.kind is K.MODE
+    assert result.summary() == ("six.py: mode 0664 -> 0644 (umask)",)
+    assert result.summary(limit=0) == ("... and 1 more",)
 
 
 def test_stabilizers_never_hide_content(tmp_path: Path) -> None:

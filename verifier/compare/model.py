@@ -162,6 +162,15 @@ class Difference:
         """The fix hint of the cause."""
         return self.cause.hint
 
+    def one_line(self) -> str:
+        """The difference in one line: path, kind, values, cause (for logs and summaries)."""
+        values = ""
+        if self.a is not None or self.b is not None:
+            a, b = self.a if self.a is not None else "-", self.b if self.b is not None else "-"
+            values = f" {a} -> {b}"
+        tail = f"erased by {self.erased_by}" if self.erased_by else self.cause.value
+        return f"{self.path}: {self.kind.value}{values} ({tail})"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form with stable keys."""
         out: dict[str, Any] = {
@@ -222,6 +231,13 @@ class Comparison:
         if self.identical:
             return "IDENTICAL"
         return "EQUIVALENT" if self.equivalent else "DIFFERENT"
+
+    def summary(self, limit: int = 20) -> tuple[str, ...]:
+        """One line per remaining difference (at most ``limit``, then a count of the rest)."""
+        lines = [d.one_line() for d in self.remaining]
+        if len(lines) > limit:
+            lines = [*lines[:limit], f"... and {len(lines) - limit} more"]
+        return tuple(lines)
 
     def causes(self) -> dict[Cause, int]:
         """How many remaining differences each cause explains, most frequent first."""
