@@ -57,7 +57,10 @@ class TarReader:
         budget = Budget(self.label, self.limits)
         index = 0
         try:
-            for info in self._tar:
+            while (info := self._tar.next()) is not None:
+                # tarfile keeps every TarInfo it reads; we keep our own index of them, so
+                # drop its copy to hold one per member, not two.
+                self._tar.members.clear()  # type: ignore[attr-defined]
                 yield self._member(info, index, budget)
                 index += 1
         except _READ_ERRORS as exc:

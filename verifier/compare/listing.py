@@ -28,7 +28,7 @@ _CHUNK = 1 << 20
 NESTED_IN_MEMORY = 32 << 20
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One member: what is compared, plus (not compared) how to read it back."""
 
