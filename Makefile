@@ -22,7 +22,8 @@ demo:
 bench:
 	@uv=$$(tools/bootstrap | tail -n 1); \
 	"$$uv" run --locked --no-sync python bench/digest.py && \
-	"$$uv" run --locked --no-sync python bench/rebuild.py
+	"$$uv" run --locked --no-sync python bench/rebuild.py && \
+	"$$uv" run --locked --no-sync python bench/verify.py
 
 clean:
 	rm -rf .venv .tools .verifier .pytest_cache .mypy_cache .ruff_cache
