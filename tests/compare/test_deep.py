@@ -80,3 +80,15 @@ def test_missing_diffoscope_says_how_to_install(
     result = cli.invoke(app, ["diff", str(a), str(b), "--deep"])
     assert result.exit_code == 3
     assert "diffoscope is not installed" in " ".join(result.stderr.split())
+
+
+def test_deep_reaches_members_of_nested_archives(tmp_path: Path, diffoscope: str) -> None:
+    from tests.compare.conftest import TarMember, make_tar, zip_bytes
+
+    inner_a = zip_bytes([ZipMember("m.py", b"x = 1\n")])
+    inner_b = zip_bytes([ZipMember("m.py", b"x = 2\n")])
+    a = make_tar(tmp_path / "a.tar", [TarMember("in.whl", inner_a)])
+    b = make_tar(tmp_path / "b.tar", [TarMember("in.whl", inner_b)])
+    (diff,) = compare_paths(a, b, deep=DeepDiff(diffoscope)).differences
+    assert diff.path == "in.whl!m.py"
+    assert diff.deep is not None and "+x = 2" in diff.deep

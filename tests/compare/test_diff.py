@@ -189,3 +189,12 @@ def test_symlinks_in_tar_compare_targets(tmp_path: Path) -> None:
     a = make_tar(tmp_path / "a.tar", [TarMember("l", kind=tarfile.SYMTYPE, linkname="x")])
     b = make_tar(tmp_path / "b.tar", [TarMember("l", kind=tarfile.SYMTYPE, linkname="y")])
     assert kinds(compare_paths(a, b)) == {("l", K.LINK_TARGET)}
+
+
+def test_archives_inside_directories_are_opened(tmp_path: Path) -> None:
+    for side, value in (("a", b"1"), ("b", b"2")):
+        (tmp_path / side / "dist").mkdir(parents=True)
+        make_zip(tmp_path / side / "dist" / "p.whl", [ZipMember("p/v.py", b"V = " + value)])
+    (diff,) = compare_paths(tmp_path / "a", tmp_path / "b").differences
+    assert diff.path == "dist/p.whl!p/v.py" and diff.kind is K.CONTENT
+    assert diff.detail is not None and diff.detail.unified_diff[-1] == "+V = 2"
