@@ -167,9 +167,13 @@ class _Comparer:
             now_keys = {r.key for r in now}
             for key in remaining - now_keys:
                 erased[key] = stabilizer.label
-                self.applied.setdefault(stabilizer.label, set()).add(location_path(key[0]))
             remaining = now_keys
             introduced = [r for r in now if r.key not in {p.key for p in plain}]
+        # A difference a later stabilizer brought back is not erased.
+        for key in remaining:
+            erased.pop(key, None)
+        for (location, _), label in erased.items():
+            self.applied.setdefault(label, set()).add(location_path(location))
         out = self._classify(plain + introduced, la, lb, erased)
         return out + nested
 
