@@ -172,8 +172,10 @@ class _Comparer:
         # A difference a later stabilizer brought back is not erased.
         for key in remaining:
             erased.pop(key, None)
-        for (location, _), label in erased.items():
-            self.applied.setdefault(label, set()).add(location_path(location))
+        reported = {r.key for r in plain}
+        for key, label in erased.items():
+            if key in reported:
+                self.applied.setdefault(label, set()).add(location_path(key[0]))
         out = self._classify(plain + introduced, la, lb, erased)
         return out + nested
 
