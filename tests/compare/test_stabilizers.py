@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -198,3 +199,87 @@ def test_catalogue_uses_oss_rebuild_names() -> None:
         "jar-git-properties",
     } <= names
     assert "wheel-record-order" in names
+
+
+def _patch_zip_flags(path: Path, bit: int) -> None:
+    """Set a general-purpose flag bit on every local and central header of a zip."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (pos := data.find(signature, start)) >= 0:
+            (flags,) = struct.unpack_from("<H", data, pos + offset)
+            struct.pack_into("<H", data, pos + offset, flags | bit)
+            start = pos + 4
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "name,bit,kind",
+    [
+        ("zip-data-descriptor", 0x08, K.ZIP_ATTRIBUTES),
+        ("zip-file-encoding", 0x800, K.ZIP_ATTRIBUTES),
+    ],
+)
+def test_zip_flag_stabilizers(tmp_path: Path, name: str, bit: int, kind: DifferenceKind) -> None:
+    a = make_zip(tmp_path / "a.zip", [ZipMember("x", b"1")])
+    b = make_zip(tmp_path / "b.zip", [ZipMember("x", b"1")])
+    _patch_zip_flags(b, bit)
+    plain = compare_paths(a, b)
+    assert [(d.path, d.kind) for d in plain.differences] == [("x", kind)]
+    result = compare_paths(a, b, stabilizers=resolve([name]))
+    assert result.verdict == "EQUIVALENT"
+    assert dict(result.stabilizers_applied) == {f"{name}@1": ("x",)}
+
+
+def test_tar_xattrs_and_device_numbers(tmp_path: Path) -> None:
+    import io
+
+    def tar(path: Path, xattr: str, major: int) -> Path:
+        with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tf:
+            info = tarfile.TarInfo("f")
+            info.size = 1
+            info.pax_headers = {"SCHILY.xattr.user.origin": xattr}
+            tf.addfile(info, io.BytesIO(b"1"))
+            dev = tarfile.TarInfo("dev")
+            dev.type = tarfile.CHRTYPE
+            dev.devmajor, dev.devminor = major, 3
+            tf.addfile(dev)
+        return path
+
+    a, b = tar(tmp_path / "a.tar", "ci", 1), tar(tmp_path / "b.tar", "laptop", 9)
+    plain = compare_paths(a, b)
+    assert {(d.path, d.kind) for d in plain.differences} == {
+        ("f", K.TAR_HEADER),
+        ("dev", K.TAR_HEADER),
+    }
+    assert compare_paths(a, b, stabilizers=resolve(["tar-xattrs"])).verdict == "DIFFERENT"
+    result = compare_paths(a, b, stabilizers=resolve(["tar-xattrs", "tar-device-number"]))
+    assert result.verdict == "EQUIVALENT"
+    assert dict(result.stabilizers_applied) == {
+        "tar-xattrs@1": ("f",),
+        "tar-device-number@1": ("dev",),
+    }
+
+
+def test_gzip_misc_os_byte(tmp_path: Path) -> None:
+    a = make_gzip(tmp_path / "a.gz", b"data\n")
+    b = make_gzip(tmp_path / "b.gz", b"data\n")
+    raw = bytearray(b.read_bytes())
+    raw[9] = 11  # OS: NTFS instead of "unknown" (what Python writes)
+    b.write_bytes(bytes(raw))
+    (diff,) = compare_paths(a, b).differences
+    assert diff.kind is K.GZIP_HEADER and (diff.a, diff.b) == ("gzip.os=255", "gzip.os=11")
+    assert compare_paths(a, b, stabilizers=resolve(["gzip-misc"])).verdict == "EQUIVALENT"
+
+
+def test_jar_git_properties(tmp_path: Path) -> None:
+    a = make_zip(tmp_path / "a.jar", [ZipMember("META-INF/git.properties", b"git.commit.id=aaa\n")])
+    b = make_zip(tmp_path / "b.jar", [ZipMember("META-INF/git.properties", b"git.commit.id=bbb\n")])
+    assert compare_paths(a, b).verdict == "DIFFERENT"
+    result = compare_paths(a, b, stabilizers=resolve(["jar-git-properties"]))
+    assert result.verdict == "EQUIVALENT"
+    assert dict(result.stabilizers_applied) == {
+        "jar-git-properties@1": ("META-INF/git.properties",)
+    }
