@@ -5,7 +5,8 @@ can reproduce. The evidence, as measured on attrs, idna, packaging and six (docs
 the WHEEL ``Generator:`` line names the backend and its version; uniform zip timestamps are
 SOURCE_DATE_EPOCH; zip timestamps that equal the sdist's file mtimes shifted by whole hours
 are local time in a zone that far from UTC; group-writable modes mean umask 002; and
-generated members stamped no earlier than the newest sdist file carry the build's wall clock.
+generated (dist-info) members of a setuptools build without SOURCE_DATE_EPOCH, or stamped
+no earlier than the newest sdist file, carry the build's wall clock.
 """
 
 from __future__ import annotations
