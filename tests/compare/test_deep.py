@@ -92,3 +92,30 @@ def test_deep_reaches_members_of_nested_archives(tmp_path: Path, diffoscope: str
     (diff,) = compare_paths(a, b, deep=DeepDiff(diffoscope)).differences
     assert diff.path == "in.whl!m.py"
     assert diff.deep is not None and "+x = 2" in diff.deep
+
+
+def test_same_differing_members_as_diffoscope(tmp_path: Path, diffoscope: str) -> None:
+    import json
+
+    from verifier import process
+
+    members = [ZipMember(f"pkg/m{i}.py", b"v = %d\n" % i) for i in range(30)]
+    changed = [
+        ZipMember(m.name, m.data + (b"# changed\n" if i in (3, 17) else b""), (2025, 1, 1, 0, 0, 0))
+        for i, m in enumerate(members)
+    ]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = make_zip(tmp_path / "a" / "p.whl", members)
+    b = make_zip(tmp_path / "b" / "p.whl", changed)
+    done = process.run(
+        [diffoscope, "--json", "-", "--no-progress", str(a), str(b)], timeout=120, check=False
+    )
+    assert done.returncode == 1, done.stderr
+    theirs = {
+        str(d["source1"])
+        for d in json.loads(done.stdout)["details"]
+        if "{}" not in str(d["source1"]) and not str(d["source1"]).startswith("file list")
+    }
+    ours = {d.path for d in compare_paths(a, b).differences if d.kind.value == "content"}
+    assert ours == theirs == {"pkg/m3.py", "pkg/m17.py"}
