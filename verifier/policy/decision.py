@@ -66,6 +66,28 @@ class AppliedPolicy:
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where an artifact was named: a file, a line, and which object and container."""
+
+    path: str
+    line: int | None = None
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        out: dict[str, Any] = {"path": self.path}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where} ({self.detail})" if self.detail else where
+
+
+@dataclass(frozen=True)
 class Decision:
     """The answer for one artifact under a policy set."""
 
@@ -80,8 +102,8 @@ class Decision:
     policy_set: Digest
     decided_at: datetime
     namespace: str | None = None
-    #: Where the artifact was named, e.g. ``deploy/app.yaml#2 Deployment/web container app``.
-    location: str | None = None
+    #: Where the artifact was named (a manifest file, document and container).
+    location: Location | None = None
 
     def __post_init__(self) -> None:
         for name in ("violations", "warnings", "errors", "policies"):
@@ -117,7 +139,7 @@ class Decision:
         if self.namespace is not None:
             out["namespace"] = self.namespace
         if self.location is not None:
-            out["location"] = self.location
+            out["location"] = self.location.to_dict()
         return out
 
     def to_json(self) -> bytes:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from verifier.digest import Digest
-from verifier.policy.decision import AppliedPolicy, Decision, Finding, Outcome
+from verifier.policy.decision import AppliedPolicy, Decision, Finding, Location, Outcome
 from verifier.policy.evidence import Evidence
 from verifier.policy.model import Mode, Policy, PolicySet
 from verifier.policy.rules import (
@@ -77,7 +77,7 @@ def evaluate(
     now: datetime,
     namespace: str | None = None,
     pinned: bool = True,
-    location: str | None = None,
+    location: Location | None = None,
 ) -> Decision:
     """Decide one artifact: ``pinned`` is False when it was named by a tag."""
     if evidence.subject != subject:
@@ -126,7 +126,7 @@ def decide_unresolved(
     *,
     now: datetime,
     namespace: str | None = None,
-    location: str | None = None,
+    location: Location | None = None,
 ) -> Decision:
     """An artifact whose digest could not be found (a tag with no store to resolve it).
 

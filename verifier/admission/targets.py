@@ -1,0 +1,65 @@
+"""What `verifier admit` is asked about: files, references by digest, references by tag.
+
+* a path to an existing file is an artifact: its sha256 is hashed (streaming), its name is
+  the path as given;
+* ``name@sha256:<hex>`` (with or without a tag) is pinned by digest;
+* anything else is an image reference by tag: it needs a store to resolve it, and
+  ``digestPinned`` policies refuse it outright.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from verifier.digest import Digest
+from verifier.errors import InputError
+from verifier.policy.decision import Location
+from verifier.sign.artifact import Artifact
+
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")
+_DIGEST_SUFFIX = re.compile(r"@(sha256:[0-9a-f]{64})$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One artifact to decide: its name, its digest when known, and where it was named."""
+
+    name: str
+    artifact: Artifact | None
+    pinned: bool
+    location: Location | None = None
+    namespace: str | None = None
+
+    @property
+    def subject(self) -> Digest | None:
+        """The digest, when known."""
+        return self.artifact.digest if self.artifact else None
+
+
+def parse_reference(text: str) -> tuple[Digest | None, bool]:
+    """(digest, pinned) for an image reference; InputError when it is not one."""
+    text = text.strip()
+    if not text or not _REFERENCE.match(text):
+        raise InputError(f"{text!r} is not an image reference or a file")
+    found = _DIGEST_SUFFIX.search(text)
+    if found:
+        return Digest.parse(found.group(1)), True
+    if "@" in text:
+        raise InputError(f"{text}: only sha256 digests are supported in references")
+    return None, False
+
+
+def target_of(
+    text: str, *, location: Location | None = None, namespace: str | None = None
+) -> Target:
+    """A target from a command-line argument or a manifest's image field."""
+    path = Path(text)
+    if location is None and path.is_file():
+        return Target(text, Artifact.from_path(path), True, Location(text))
+    if location is None and ("/" in text or "." in text) and not _REFERENCE.match(text):
+        raise InputError(f"{text}: no such file")
+    digest, pinned = parse_reference(text)
+    artifact = Artifact(digest) if digest is not None else None
+    return Target(text, artifact, pinned, location, namespace)
