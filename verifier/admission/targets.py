@@ -58,8 +58,11 @@ def target_of(
     path = Path(text)
     if location is None and path.is_file():
         return Target(text, Artifact.from_path(path), True, Location(text))
-    if location is None and ("/" in text or "." in text) and not _REFERENCE.match(text):
-        raise InputError(f"{text}: no such file")
     digest, pinned = parse_reference(text)
+    if location is None and digest is None and ":" not in text.rsplit("/", 1)[-1]:
+        # On the command line a bare name is a missing file, not an implicit ":latest".
+        raise InputError(
+            f"{text}: no such file (an image reference needs ':tag' or '@sha256:<hex>')"
+        )
     artifact = Artifact(digest) if digest is not None else None
     return Target(text, artifact, pinned, location, namespace)

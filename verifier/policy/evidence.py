@@ -20,6 +20,7 @@ from verifier.errors import CheckFailed, InputError, VerifierError
 from verifier.policy.model import TrustSet
 from verifier.sign.artifact import Artifact
 from verifier.sign.bundle import Bundle, MaterialKind
+from verifier.sign.dsse import Envelope
 from verifier.sign.intoto import InTotoStatement
 from verifier.sign.key_policy import KeyTrust
 
@@ -91,6 +92,9 @@ class RefusedEvidence:
     reason: str
     #: True when the bundle is validly signed but about another artifact (substitution).
     substituted: bool = False
+    #: The predicate type the bundle claims (unverified; "" for a plain signature), so a
+    #: rule names only the refused evidence of its own kind.
+    claimed_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,16 @@ def _reason(bundle: Bundle, failures: list[str]) -> tuple[str, bool]:
     return f"{bundle.source}: not signed by any trusted {kind}", False
 
 
+def _claimed_type(bundle: Bundle) -> str:
+    content = bundle.content
+    if not isinstance(content, Envelope):
+        return ""
+    try:
+        return InTotoStatement.parse(content.payload).predicate_type
+    except InputError:
+        return "(unreadable statement)"
+
+
 def verify_raw_bundle(
     raw: RawBundle, artifact: Artifact, trust: TrustSet
 ) -> VerifiedEvidence | RefusedEvidence:
@@ -162,10 +176,13 @@ def verify_raw_bundle(
     if not failures:
         kind = "key" if by_key else "keyless identity"
         return RefusedEvidence(
-            raw.source, raw.digest, f"{raw.source}: no trusted {kind} to verify it with"
+            raw.source,
+            raw.digest,
+            f"{raw.source}: no trusted {kind} to verify it with",
+            claimed_type=_claimed_type(bundle),
         )
     reason, substituted = _reason(bundle, failures)
-    return RefusedEvidence(raw.source, raw.digest, reason, substituted)
+    return RefusedEvidence(raw.source, raw.digest, reason, substituted, _claimed_type(bundle))
 
 
 def gather_evidence(

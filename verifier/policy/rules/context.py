@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from verifier.policy.evidence import Evidence, RefusedEvidence
+from verifier.policy.evidence import COSIGN_SIGN_V1, Evidence, RefusedEvidence
 from verifier.policy.model import Duration, Policy
 
 
@@ -29,15 +29,25 @@ class RuleContext:
         """Which of ``names`` accepted evidence trusted by ``trusted_by``."""
         return sorted(n for n in names if self.policy.authorities[n].trust_id in trusted_by)
 
-    def refused_note(self) -> str:
-        """A suffix naming refused evidence (substitution first), or nothing."""
+    def refused_note(self, predicate_types: tuple[str, ...] | None = None) -> str:
+        """A suffix naming refused evidence of one kind (substitution first), or nothing.
+
+        ``predicate_types`` None means plain signatures (and cosign sign/v1 statements).
+        """
         refused: list[RefusedEvidence] = sorted(
-            self.evidence.refused, key=lambda r: (not r.substituted, r.source)
+            (r for r in self.evidence.refused if _of_kind(r, predicate_types)),
+            key=lambda r: (not r.substituted, r.source),
         )
         if not refused:
             return ""
         more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
         return f"; refused {refused[0].reason}{more}"
+
+
+def _of_kind(refused: RefusedEvidence, predicate_types: tuple[str, ...] | None) -> bool:
+    if predicate_types is None:
+        return refused.claimed_type in ("", COSIGN_SIGN_V1)
+    return refused.claimed_type.startswith(predicate_types)
 
 
 def parse_time(text: object) -> datetime | None:

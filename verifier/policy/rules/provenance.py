@@ -96,7 +96,7 @@ def check(rule: ProvenanceRule, ctx: RuleContext) -> list[str]:
     if not found:
         return [
             f"{ctx.label}: no provenance signed by {', '.join(rule.authorities)}"
-            f"{ctx.refused_note()}"
+            f"{ctx.refused_note(PROVENANCE_PREDICATES)}"
         ]
     reasons = []
     for statement in found:

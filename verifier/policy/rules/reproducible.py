@@ -79,7 +79,7 @@ def check(rule: ReproducibleRule, ctx: RuleContext) -> list[str]:
         elif why is not None:
             reasons.append(why)
     if not builders:
-        because = f": {'; '.join(reasons)}" if reasons else ctx.refused_note()
+        because = f": {'; '.join(reasons)}" if reasons else ctx.refused_note((VSA_V1,))
         return [
             f"{ctx.label}: no acceptable signed rebuild verdict from "
             f"{', '.join(rule.authorities)}{because}"

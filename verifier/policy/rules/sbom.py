@@ -86,7 +86,10 @@ def check(rule: SbomRule, ctx: RuleContext) -> list[str]:
     """Judge the newest trusted SBOM."""
     found = ctx.evidence.attestations(SBOM_PREDICATES, ctx.trust_ids(rule.authorities))
     if not found:
-        return [f"{ctx.label}: no SBOM signed by {', '.join(rule.authorities)}{ctx.refused_note()}"]
+        return [
+            f"{ctx.label}: no SBOM signed by {', '.join(rule.authorities)}"
+            f"{ctx.refused_note(SBOM_PREDICATES)}"
+        ]
     docs = [(sbom_document(e.predicate), e.source) for e in found]
     docs.sort(key=lambda d: str((d[0].get("metadata") or {}).get("timestamp", "")), reverse=True)
     doc, where = docs[0]

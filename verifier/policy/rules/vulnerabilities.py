@@ -40,7 +40,7 @@ def check(rule: VulnerabilitiesRule, ctx: RuleContext) -> list[str]:
     if not read:
         return [
             f"{ctx.label}: no vulnerability report signed by {', '.join(rule.authorities)}"
-            f"{ctx.refused_note()}"
+            f"{ctx.refused_note(VULN_PREDICATES)}"
         ]
     resolved = {(f.id, f.component) for f in findings if f.resolved}
     resolved_everywhere = {f.id for f in findings if f.resolved and f.component == "*"}
