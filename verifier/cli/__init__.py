@@ -6,7 +6,9 @@ from __future__ import annotations
 from verifier.cli import admit as _admit  # noqa: F401
 from verifier.cli import policy as _policy  # noqa: F401
 from verifier.cli import rebuild as _rebuild  # noqa: F401
+from verifier.cli import sbom as _sbom  # noqa: F401
 from verifier.cli import sign as _sign  # noqa: F401
+from verifier.cli import store as _store  # noqa: F401
 from verifier.cli.app import app
 
 
