@@ -17,6 +17,8 @@ from verifier.digest import Digest
 from verifier.errors import InputError
 from verifier.policy.decision import Location
 from verifier.sign.artifact import Artifact
+from verifier.store.errors import BadReference
+from verifier.store.reference import LAYOUT_PREFIX, ArtifactRef, parse_reference_in
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")
 _DIGEST_SUFFIX = re.compile(r"@(sha256:[0-9a-f]{64})$")
@@ -31,6 +33,8 @@ class Target:
     pinned: bool
     location: Location | None = None
     namespace: str | None = None
+    #: The store the reference names (``--store``, ``oci-layout:PATH``, ``HOST/REPO``).
+    ref: ArtifactRef | None = None
 
     @property
     def subject(self) -> Digest | None:
@@ -51,13 +55,36 @@ def parse_reference(text: str) -> tuple[Digest | None, bool]:
     return None, False
 
 
+def _store_ref(text: str, store: str | None) -> ArtifactRef | None:
+    if store is None and not text.startswith(LAYOUT_PREFIX):
+        host = text.split("/", 1)[0] if "/" in text else ""
+        if not ("." in host or ":" in host or host == "localhost"):
+            return None  # e.g. "nginx:1.25": no store we could ask
+    try:
+        return parse_reference_in(text, store)
+    except BadReference:
+        if store is not None or text.startswith(LAYOUT_PREFIX):
+            raise
+        return None
+
+
 def target_of(
-    text: str, *, location: Location | None = None, namespace: str | None = None
+    text: str,
+    *,
+    location: Location | None = None,
+    namespace: str | None = None,
+    store: str | None = None,
 ) -> Target:
     """A target from a command-line argument or a manifest's image field."""
     path = Path(text)
     if location is None and path.is_file():
         return Target(text, Artifact.from_path(path), True, Location(text))
+    ref = _store_ref(text, store)
+    if ref is not None:
+        artifact = Artifact(ref.digest) if ref.digest is not None else None
+        if ref.digest is None and ref.tag is None:
+            raise InputError(f"{text}: name a tag (:TAG) or a digest (@sha256:...)")
+        return Target(str(ref), artifact, ref.digest is not None, location, namespace, ref)
     digest, pinned = parse_reference(text)
     if location is None and digest is None and ":" not in text.rsplit("/", 1)[-1]:
         # On the command line a bare name is a missing file, not an implicit ":latest".
