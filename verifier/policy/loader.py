@@ -164,6 +164,11 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
 
 
 def _check_schema(located: _Located, data: Any) -> None:
+    # The version and kind first: a document of another version fails everywhere else too.
+    for key, want in (("apiVersion", "verifier/v1"), ("kind", "Policy")):
+        if data.get(key) != want:
+            got = data.get(key)
+            raise located.error((key,), f"{got!r}: expected {want!r}")
     errors = sorted(
         _validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path)))
     )
