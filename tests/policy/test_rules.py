@@ -258,7 +258,8 @@ def test_denied_components_and_unlicensed(kit: Kit) -> None:
     attest(kit, app, "alice", "https://cyclonedx.org/bom", sbom, "app.tar.gz.sbom.sigstore.json")
     rule = (
         "sbom:\n  authorities: [ci]\n  minSpecVersion: '1.5'\n  maxUnlicensed: 1\n"
-        "  deniedComponents:\n    - {purl: 'pkg:pypi/requests', versions: '<2.31.0', reason: CVE-2023-32681}"
+        "  deniedComponents:\n"
+        "    - {purl: 'pkg:pypi/requests', versions: '<2.31.0', reason: CVE-2023-32681}"
     )
     decision = kit.decide(make_policy(kit, rule), app)
     assert [v.message for v in decision.violations] == [
