@@ -35,7 +35,9 @@ def admit_target(
     resolver: StoreResolver | None = None,
 ) -> Decision:
     """Decide one target (``source`` None and no store: judged on no evidence at all)."""
-    if resolver is not None and target.ref is not None:
+    # With a local evidence directory a store is only asked to resolve tags.
+    use_store = target.ref is not None and (source is None or target.artifact is None)
+    if resolver is not None and use_store:
         try:
             target, store_source = resolver.resolve(target)
         except VerifierError as exc:
@@ -50,7 +52,9 @@ def admit_target(
     if source is None:
         evidence = Evidence(target.artifact.digest, target.name)
     else:
-        evidence = gather_evidence(source, target.artifact, trust, name=target.name)
+        evidence = gather_evidence(
+            source, target.artifact, trust, name=target.name, container=target.container
+        )
     return _evaluate(target, policy_set, evidence, now)
 
 

@@ -14,6 +14,7 @@ from verifier.policy.sources.oci_store import StoreEvidenceSource
 from verifier.sign.artifact import Artifact
 from verifier.store.deadline import Deadline
 from verifier.store.interface import Store
+from verifier.store.oci import EMPTY_MEDIA_TYPE
 from verifier.store.reference import StoreLocation, StoreOptions
 
 
@@ -35,11 +36,26 @@ class StoreResolver:
         return self._sources[key]
 
     def resolve(self, target: Target) -> tuple[Target, EvidenceSource | None]:
-        """The target with its digest (a tag resolved once), and its store's evidence."""
+        """The target with its digest (a tag resolved once), and its store's evidence.
+
+        A pushed file (a manifest with the empty config and exactly one layer) is judged as
+        that file: its subject is the layer's digest, with the manifest as its container, so
+        statements about the file (rebuild verdicts, SBOMs) and signatures over the manifest
+        both count.
+        """
         if target.ref is None:
             return target, None
         source = self._store(target.ref.store)
-        if target.artifact is None:
-            manifest = source.store.get_manifest(target.ref.reference)
-            target = replace(target, artifact=Artifact(manifest.digest))
-        return target, source
+        manifest = source.store.get_manifest(target.ref.reference)
+        config = manifest.config
+        layers = manifest.layers
+        if (
+            not manifest.is_index
+            and config is not None
+            and config.media_type == EMPTY_MEDIA_TYPE
+            and len(layers) == 1
+            and layers[0].media_type != EMPTY_MEDIA_TYPE
+        ):
+            file = Artifact(layers[0].digest)
+            return replace(target, artifact=file, container=Artifact(manifest.digest)), source
+        return replace(target, artifact=Artifact(manifest.digest)), source

@@ -35,6 +35,8 @@ class Target:
     namespace: str | None = None
     #: The store the reference names (``--store``, ``oci-layout:PATH``, ``HOST/REPO``).
     ref: ArtifactRef | None = None
+    #: For a file pushed to a store: the manifest holding it as its only layer.
+    container: Artifact | None = None
 
     @property
     def subject(self) -> Digest | None:

@@ -186,15 +186,26 @@ def verify_raw_bundle(
 
 
 def gather_evidence(
-    source: EvidenceSource, artifact: Artifact, trust: TrustSet, *, name: str | None = None
+    source: EvidenceSource,
+    artifact: Artifact,
+    trust: TrustSet,
+    *,
+    name: str | None = None,
+    container: Artifact | None = None,
 ) -> Evidence:
-    """Find and verify every bundle for ``artifact``; problems end up in ``errors``."""
+    """Find and verify every bundle for ``artifact``; problems end up in ``errors``.
+
+    ``container`` is the OCI manifest that holds ``artifact`` as its only layer (a file
+    pushed to a store): a bundle about the manifest is about these exact bytes too, since
+    the manifest pins the layer's digest. Bundles are looked up by the container's digest.
+    """
     label = name or artifact.name
     verified: list[VerifiedEvidence] = []
     refused: list[RefusedEvidence] = []
     errors: list[str] = []
     try:
-        raws = list(source.bundles_for(artifact.digest, label))
+        lookup = container.digest if container is not None else artifact.digest
+        raws = list(source.bundles_for(lookup, label))
     except VerifierError as exc:
         return Evidence(artifact.digest, label, errors=(f"{source.name}: {exc}",))
     seen: set[Digest] = set()
@@ -204,6 +215,8 @@ def gather_evidence(
         seen.add(raw.digest)
         try:
             outcome = verify_raw_bundle(raw, artifact, trust)
+            if isinstance(outcome, RefusedEvidence) and outcome.substituted and container:
+                outcome = verify_raw_bundle(raw, container, trust)
         except InputError as exc:
             errors.append(str(exc))
             continue
