@@ -8,8 +8,8 @@ from pathlib import Path
 
 from tests.admission.conftest import EPOCH, OTHER, RELEASE, Scenario
 from verifier.attest.statement import Statement, subjects_of
-from verifier.sign.key_signer import KeySigner
 from verifier.sign.artifact import Artifact
+from verifier.sign.key_signer import KeySigner
 from verifier.sign.keys import PrivateKey
 from verifier.store.artifacts import FileLayer, attach_bundle, push_files
 from verifier.store.deadline import Deadline
