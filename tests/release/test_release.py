@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.rebuild.conftest import require_bwrap, run_cli
-from verifier.store.layout import LayoutStore
 from verifier.store.deadline import Deadline
+from verifier.store.layout import LayoutStore
 
 pytestmark = pytest.mark.slow
 
