@@ -7,8 +7,8 @@ bootstrap:
 
 lint:
 	@uv=$$(tools/bootstrap | tail -n 1); \
-	"$$uv" run --locked --no-sync ruff format --check verifier tests bench && \
-	"$$uv" run --locked --no-sync ruff check verifier tests bench && \
+	"$$uv" run --locked --no-sync ruff format --check verifier tests bench tools && \
+	"$$uv" run --locked --no-sync ruff check verifier tests bench tools && \
 	"$$uv" run --locked --no-sync mypy
 
 test: lint

@@ -54,7 +54,7 @@ def main() -> None:
     DEMO.mkdir()
     shutil.copytree(REPO / "fixtures" / "tarball", DEMO / "hello")
     # A demo password for the key `verifier release` creates; use your own (or a prompt).
-    os.environ["VERIFIER_PASSWORD"] = "demo-only-password"
+    os.environ["VERIFIER_PASSWORD"] = "demo-only-password"  # noqa: S105 - the demo key only
     os.environ.pop("CI", None)
 
     say("""1. Release. hello/repro.toml pins every input by sha256. `verifier release` rebuilds it
