@@ -47,7 +47,7 @@ _WGET_TO_STDOUT = re.compile(r"(?:\s-[A-Za-z]*O\s*-(?:\s|$)|\s--output-document[
 _CHECK = re.compile(
     r"\b(?:sha(?:224|256|384|512)sum|b2sum|shasum\b[^;&|\n]*-a\s*(?:224|256|384|512))\b"
     r"[^;&|\n]*(?:\s-[A-Za-z]*c\b|\s--check\b)"
-    r"|\bgpg[^;&|\n]*\s--verify\b|\bcosign\s+verify-blob\b|\bminisign\b[^;&|\n]*\s-V\b"
+    r"|\bgpg[^;&|\n]*\s--verify\b|\bcosign\s+verify-blob\b|\bminisign\b[^;&|\n]*\s-[A-Za-z]*V"
 )
 _MAX_REFERENCE = 160
 

@@ -27,7 +27,7 @@ class FindingKind(StrEnum):
     @property
     def description(self) -> str:
         """A short description of the problem, for rule names and headings."""
-        return _TITLES[self]
+        return _DESCRIPTIONS[self]
 
     @property
     def hint(self) -> str:
@@ -35,7 +35,7 @@ class FindingKind(StrEnum):
         return _HINTS[self]
 
 
-_TITLES = {
+_DESCRIPTIONS = {
     FindingKind.DOCKERFILE_FROM: "Dockerfile base image not pinned by digest",
     FindingKind.GITHUB_ACTION: "GitHub Action not pinned to a commit",
     FindingKind.CI_IMAGE: "CI job image not pinned by digest",

@@ -60,13 +60,16 @@ def instructions(text: str) -> list[Instruction]:
         if not raw or raw.startswith("#"):
             continue
         parts = [raw]
-        while parts[-1].endswith(escape) and index < len(lines):
-            parts[-1] = parts[-1][:-1]
+        continued = raw.endswith(escape)
+        while continued and index < len(lines):
+            if parts[-1].endswith(escape):
+                parts[-1] = parts[-1][:-1]
             nxt = lines[index].strip()
             index += 1
-            if nxt.startswith("#"):
-                continue
+            if not nxt or nxt.startswith("#"):
+                continue  # comments and blank lines inside a continuation are dropped
             parts.append(nxt)
+            continued = nxt.endswith(escape)
         joined = " ".join(p.strip() for p in parts).strip()
         keyword, _, arguments = joined.partition(" ")
         body, body_line = "", 0
