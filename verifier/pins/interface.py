@@ -37,7 +37,7 @@ class PinScanner(Protocol):
         ...
 
     def matches(self, path: PurePosixPath, head: bytes) -> bool:
-        """True when this scanner reads the file at ``path`` (relative to the scanned root).
+        """True when this scanner reads the file at ``path`` (absolute).
 
         ``head`` is the file's first bytes, for files recognised by a ``#!`` line.
         """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from verifier.pins.finding import Finding
 from verifier.pins.interface import PinScanner, SourceFile
@@ -42,7 +42,9 @@ def scan_path(
     scanned = 0
     for walked in walk(root):
         head = read_head(walked.path)
-        readers = [s for s in scanners if s.matches(walked.display, head)]
+        # Scanners match on the whole path, so scanning .github/ alone still finds workflows.
+        where = PurePosixPath(walked.path.absolute().as_posix())
+        readers = [s for s in scanners if s.matches(where, head)]
         if not readers:
             continue
         scanned += 1
