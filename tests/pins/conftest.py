@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
+
+# The real registry (Debian docker-registry) the store tests start, for --resolve.
+from tests.store.conftest import registry  # noqa: F401
 from verifier.pins.finding import Finding
 from verifier.pins.scan import scan_path
 
