@@ -102,3 +102,10 @@ def test_from_without_image_is_unreadable(scan_text: Scan) -> None:
     assert _refs(scan_text("Dockerfile", "FROM --platform=linux/amd64\n")) == [
         (1, "unreadable", "FROM without an image")
     ]
+
+
+def test_a_digest_pins_even_when_the_registry_is_a_variable(scan_text: Scan) -> None:
+    text = f"ARG REGISTRY\nFROM ${{REGISTRY}}/python:3.12@{D1}\nFROM ${{REGISTRY}}/python:3.12\n"
+    assert _refs(scan_text("Dockerfile", text)) == [
+        (3, "dockerfile-from", "${REGISTRY}/python:3.12")
+    ]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from verifier.errors import InputError
 from verifier.pins.finding import Finding
 from verifier.pins.interface import PinScanner, SourceFile
 from verifier.pins.scanners import all_scanners
@@ -46,6 +47,12 @@ def scan_path(
         where = PurePosixPath(walked.path.absolute().as_posix())
         readers = [s for s in scanners if s.matches(where, head)]
         if not readers:
+            if walked.path == root:
+                raise InputError(
+                    f"{root}: not a kind of file verifier pins reads "
+                    "(Dockerfile, workflow, CI, manifest, values, requirements, package.json, "
+                    "shell script, repro.toml)"
+                )
             continue
         scanned += 1
         data = read_bounded(walked.path, max_file_bytes)

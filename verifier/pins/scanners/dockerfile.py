@@ -153,7 +153,8 @@ class DockerfileScanner:
         hint: str = "",
     ) -> Iterator[Finding]:
         image, missing = substitute(written, args)
-        if image.lower() == "scratch" or image.lower() in stages:
+        if image.lower() == "scratch" or image.lower() in stages or has_digest(image):
+            # A digest names the content wherever it is pulled from, variables or not.
             return
         if missing:
             names = ", ".join(sorted(set(missing)))
@@ -163,8 +164,6 @@ class DockerfileScanner:
                 written,
                 f"give ARG {names} a default pinned by digest (name:tag@sha256:<digest>)",
             )
-            return
-        if has_digest(image):
             return
         reference = written if image == written else f"{written} (= {image})"
         yield source.finding(instruction.line, FindingKind.DOCKERFILE_FROM, reference, hint)
