@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import FIXTURES
 
 # The real registry (Debian docker-registry) the store tests start, for --resolve.
-from tests.store.conftest import registry  # noqa: F401
+from tests.store.conftest import registry, tls_auth_registry  # noqa: F401
 from verifier.pins.finding import Finding
 from verifier.pins.scan import scan_path
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
-from tests.store.conftest import Registry
+from tests.store.conftest import PASSWORD, USER, Registry
 from tests.store.helpers import push_subject
 from verifier.cli import app
 from verifier.pins.scan import scan_path
@@ -99,3 +100,28 @@ def test_unreachable_registry_exits_3_and_writes_nothing(cli: CliRunner, tmp_pat
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "127.0.0.1:9" in errors[0]
     assert dockerfile.read_text() == text
+
+
+def test_resolve_over_tls_with_credentials(
+    cli: CliRunner, tls_auth_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker"))
+    monkeypatch.setenv("VERIFIER_REGISTRY_USERNAME", USER)
+    monkeypatch.setenv("VERIFIER_REGISTRY_PASSWORD", PASSWORD)
+    digest = push_subject(tls_auth_registry.store("pins/tls"), b"tls", tag="1").digest
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".gitlab-ci.yml").write_text(f"image: {tls_auth_registry.host}/pins/tls:1\n")
+    options = ["--resolve", "--ca-file", str(tls_auth_registry.ca_file)]
+    result = cli.invoke(app, ["pins", str(repo), *options])
+    assert result.exit_code == 0, result.output
+    assert (repo / ".gitlab-ci.yml").read_text() == (
+        f"image: {tls_auth_registry.host}/pins/tls:1@{digest}\n"
+    )
+    # Without credentials the registry refuses: exit 3, and the file is left as it was.
+    (repo / ".gitlab-ci.yml").write_text(f"image: {tls_auth_registry.host}/pins/tls:1\n")
+    monkeypatch.delenv("VERIFIER_REGISTRY_USERNAME")
+    monkeypatch.delenv("VERIFIER_REGISTRY_PASSWORD")
+    result = cli.invoke(app, ["pins", str(repo), *options])
+    assert result.exit_code == 3, result.output
+    assert (repo / ".gitlab-ci.yml").read_text() == f"image: {tls_auth_registry.host}/pins/tls:1\n"
