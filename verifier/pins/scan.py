@@ -68,5 +68,10 @@ def scan_path(
             continue
         source = SourceFile(walked.path, walked.display, text)
         for scanner in readers:
-            findings.update(scanner.scan(source))
+            try:
+                findings.update(scanner.scan(source))
+            except RecursionError:
+                # The YAML and JSON parsers recurse per nesting level; hostile nesting is
+                # malformed input, not a crash.
+                findings.add(source.unreadable(1, "nested too deeply to parse"))
     return PinsReport(root, tuple(sorted(findings)), scanned)

@@ -76,14 +76,19 @@ def elements(node: Node | None) -> Iterator[Node]:
         yield from node.value
 
 
-def strings(node: Node | None) -> Iterator[tuple[str, int]]:
+def strings(node: Node | None, seen: set[int] | None = None) -> Iterator[tuple[str, int]]:
     """``(text, line)`` of a scalar, or of each scalar in a (nested) sequence of them.
 
     GitLab ``script:`` entries may be nested lists (from ``!reference``); both shapes count.
+    Each node is visited once: aliases share nodes, and an alias bomb must stay linear.
     """
+    seen = set() if seen is None else seen
+    if node is None or id(node) in seen:
+        return
+    seen.add(id(node))
     text = scalar(node)
-    if text is not None and node is not None:
+    if text is not None:
         yield text, line(node)
         return
     for element in elements(node):
-        yield from strings(element)
+        yield from strings(element, seen)
