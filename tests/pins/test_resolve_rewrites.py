@@ -128,3 +128,14 @@ def test_mode_and_line_endings_are_kept(tmp_path: Path) -> None:
     apply_rewrites(plan.rewrites)
     assert dockerfile.read_bytes() == f"FROM python:3.12@{DIGEST}\r\nRUN true\r\n".encode()
     assert dockerfile.stat().st_mode & 0o777 == 0o640
+
+
+def test_two_images_on_one_line(tmp_path: Path) -> None:
+    ci = tmp_path / ".gitlab-ci.yml"
+    ci.write_text('job:\n  services: ["mysql:8", "redis:7"]\n  script: [make]\n')
+    plan = plan_resolve(scan_path(tmp_path), TableResolver())
+    apply_rewrites(plan.rewrites)
+    assert ci.read_text().splitlines()[1] == (
+        f'  services: ["mysql:8@{DIGEST}", "redis:7@{DIGEST}"]'
+    )
+    assert scan_path(tmp_path).findings == ()

@@ -151,8 +151,11 @@ class _Planner:
             digest = self.resolver.digest(image)
             if digest is None:
                 return _not_found(image)
-            new = literal.sub(f"{finding.reference}@{digest}", lines[index], count=1)
-            return Rewrite(self._path(finding), finding.path, finding.line, lines[index], new)
+            old = lines[index]
+            new = literal.sub(f"{finding.reference}@{digest}", old, count=1)
+            # A second finding on this line (``services: [a:1, b:2]``) rewrites this result.
+            lines[index] = new
+            return Rewrite(self._path(finding), finding.path, finding.line, old, new)
         if finding.kind not in _DIGEST_KEY_KINDS:
             return "the reference is not on its line as written (the file changed?)"
         return self._digest_key(finding, image, lines, index)
@@ -174,7 +177,10 @@ class _Planner:
             prefix = old[: old.index("digest")]
             new = f"{prefix}digest: {digest}"
             return Rewrite(self._path(finding), finding.path, existing + 1, old, new)
-        after = _key_line(lines, body, "newTag") or _key_line(lines, body, "tag") or body[-1]
+        after = next(
+            (i for key in ("newTag", "tag") if (i := _key_line(lines, body, key)) is not None),
+            body[-1],
+        )
         new = " " * key_indent + f"digest: {digest}"
         return Rewrite(self._path(finding), finding.path, after + 1, "", new, insert=True)
 
