@@ -109,3 +109,14 @@ def test_a_digest_pins_even_when_the_registry_is_a_variable(scan_text: Scan) -> 
     assert _refs(scan_text("Dockerfile", text)) == [
         (3, "dockerfile-from", "${REGISTRY}/python:3.12")
     ]
+
+
+def test_syntax_directive_names_an_image(scan_text: Scan) -> None:
+    text = "# syntax=docker/dockerfile:1\n# escape=\\\nFROM scratch\n"
+    findings = scan_text("Dockerfile", text)
+    assert _refs(findings) == [(1, "dockerfile-from", "# syntax=docker/dockerfile:1")]
+    assert "frontend" in findings[0].hint
+    pinned = f"# syntax=docker/dockerfile:1@{D1}\nFROM scratch\n"
+    assert scan_text("Dockerfile", pinned) == ()
+    # Below the first instruction it is only a comment.
+    assert scan_text("Dockerfile", "FROM scratch\n# syntax=docker/dockerfile:1\n") == ()

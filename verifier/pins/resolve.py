@@ -127,7 +127,7 @@ class _Planner:
         return self.lines[finding.path]
 
     def plan(self, finding: Finding) -> Rewrite | str:
-        reference = finding.reference.removeprefix("docker://")
+        reference = finding.reference.removeprefix("docker://").removeprefix("# syntax=")
         if finding.kind not in _LITERAL_KINDS | _DIGEST_KEY_KINDS:
             return "only image references are resolved"
         if finding.kind is FindingKind.GITHUB_ACTION and reference == finding.reference:

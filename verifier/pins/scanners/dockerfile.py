@@ -1,5 +1,8 @@
 """Dockerfiles and Containerfiles: ``FROM``, ``COPY --from``, ``ADD URL`` and ``RUN`` downloads.
 
+The ``# syntax=`` parser directive names the BuildKit frontend image that parses the file; it
+is pulled like a base image and needs a digest too.
+
 ``FROM`` flags (``--platform=...``) and ``AS name`` are understood; ``scratch`` and references
 to earlier stages are not images; ``$VAR`` / ``${VAR}`` / ``${VAR:-default}`` are replaced by
 the defaults of ``ARG`` lines before the first ``FROM`` (what ``docker build`` does when no
@@ -23,7 +26,7 @@ _VAR_RE = re.compile(
     r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)"
 )
 _HEREDOC_RE = re.compile(r"<<-?\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?")
-_DIRECTIVE_RE = re.compile(r"^#\s*escape\s*=\s*(\S)\s*$", re.IGNORECASE)
+_DIRECTIVE_RE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$")
 _CHECKSUM_FLAG = re.compile(r"--checksum=sha(256|384|512):[0-9a-f]+")
 _COPY_FROM_HINT = "pin the image: COPY --from=name:tag@sha256:<digest>"
 _GIT_COMMIT_RE = re.compile(r"#[0-9a-f]{40}$")
@@ -40,17 +43,24 @@ class Instruction:
     body_line: int = 0
 
 
+def directives(text: str) -> dict[str, tuple[str, int]]:
+    """Parser directives (``# syntax=...``, ``# escape=...``): lower-cased name to value, line.
+
+    Directives are only read at the very top: the first line that is not one ends them.
+    """
+    found: dict[str, tuple[str, int]] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        match = _DIRECTIVE_RE.match(raw.strip())
+        if match is None:
+            break
+        found.setdefault(match.group(1).lower(), (match.group(2), number))
+    return found
+
+
 def instructions(text: str) -> list[Instruction]:
     """Split a Dockerfile into instructions (comments dropped, continuations joined)."""
     lines = text.splitlines()
-    escape = "\\"
-    for raw in lines:
-        directive = _DIRECTIVE_RE.match(raw.strip())
-        if directive:
-            escape = directive.group(1)
-            continue
-        if raw.strip() and not raw.lstrip().startswith("#"):
-            break
+    escape = directives(text).get("escape", ("\\", 0))[0][:1]
     result: list[Instruction] = []
     index = 0
     while index < len(lines):
@@ -124,6 +134,14 @@ class DockerfileScanner:
 
     def scan(self, source: SourceFile) -> Iterator[Finding]:
         """FROM / COPY --from images without a digest, ADD URLs without --checksum, RUN code."""
+        syntax = directives(source.text).get("syntax")
+        if syntax is not None and not has_digest(syntax[0]):
+            yield source.finding(
+                syntax[1],
+                FindingKind.DOCKERFILE_FROM,
+                f"# syntax={syntax[0]}",
+                "pin the BuildKit frontend: # syntax=name:tag@sha256:<digest>",
+            )
         global_args: dict[str, str | None] = {}
         stages: set[str] = set()
         seen_from = False
