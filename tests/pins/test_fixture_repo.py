@@ -35,6 +35,8 @@ EXPECTED = {
     ("charts/app/values.yaml", 4, "helm-image"),
     ("charts/app/values.yaml", 11, "helm-image"),
     ("charts/app/values.yaml", 22, "helm-image"),
+    ("compose.yaml", 7, "compose-image"),
+    ("compose.yaml", 11, "compose-image"),
     ("deploy/kustomize/kustomization.yaml", 6, "kustomize-image"),
     ("docker/base.Dockerfile", 3, "dockerfile-from"),
     ("k8s/app.yaml", 15, "kubernetes-image"),

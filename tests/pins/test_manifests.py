@@ -138,3 +138,18 @@ def test_helm_values_anchors_do_not_explode(scan_text: Scan) -> None:
         lines.append(f"a{level}: &a{level} [{refs}]")
     findings = scan_text("values.yaml", "\n".join(lines) + "\n")
     assert _refs(findings) == [(1, "helm-image", "x:1")]
+
+
+def test_compose_services(scan_text: Scan) -> None:
+    text = f"""\
+services:
+  app:
+    build: {{context: .}}
+    image: app:dev
+  db:
+    image: mysql:8
+  proxy:
+    image: nginx@{D1}
+"""
+    assert _refs(scan_text("docker-compose.prod.yml", text)) == [(6, "compose-image", "mysql:8")]
+    assert scan_text("not-compose.yml", text) == ()

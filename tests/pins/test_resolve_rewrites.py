@@ -57,6 +57,8 @@ def test_rewrites_every_resolvable_image(repo: Path) -> None:
         ("Containerfile", 2): f"FROM docker.io/library/golang:1.22@{DIGEST} AS builder",
         ("Dockerfile", 15): f"FROM gcr.io/distroless/python3-debian12:nonroot@{DIGEST}",
         ("charts/app/values.yaml", 5): f"digest: {DIGEST}",
+        ("compose.yaml", 7): f"image: postgres:16-alpine@{DIGEST}",
+        ("compose.yaml", 11): f"image: axllent/mailpit@{DIGEST}",
         ("charts/app/values.yaml", 14): f"digest: {DIGEST}",
         ("charts/app/values.yaml", 22): f"initImage: busybox:1.36@{DIGEST}",
         ("deploy/kustomize/kustomization.yaml", 7): f"digest: {DIGEST}",

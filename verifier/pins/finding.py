@@ -14,6 +14,7 @@ class FindingKind(StrEnum):
     DOCKERFILE_FROM = "dockerfile-from"
     GITHUB_ACTION = "github-action"
     CI_IMAGE = "ci-image"
+    COMPOSE_IMAGE = "compose-image"
     KUBERNETES_IMAGE = "kubernetes-image"
     KUSTOMIZE_IMAGE = "kustomize-image"
     HELM_IMAGE = "helm-image"
@@ -39,6 +40,7 @@ _DESCRIPTIONS = {
     FindingKind.DOCKERFILE_FROM: "Dockerfile base image not pinned by digest",
     FindingKind.GITHUB_ACTION: "GitHub Action not pinned to a commit",
     FindingKind.CI_IMAGE: "CI job image not pinned by digest",
+    FindingKind.COMPOSE_IMAGE: "Compose service image not pinned by digest",
     FindingKind.KUBERNETES_IMAGE: "Kubernetes container image not pinned by digest",
     FindingKind.KUSTOMIZE_IMAGE: "Kustomize image override without a digest",
     FindingKind.HELM_IMAGE: "Helm values image without a digest",
@@ -54,6 +56,7 @@ _HINTS = {
     FindingKind.DOCKERFILE_FROM: "pin the base image: FROM name:tag@sha256:<digest>",
     FindingKind.GITHUB_ACTION: "pin to a full commit: uses: owner/repo@<40-hex commit> # tag",
     FindingKind.CI_IMAGE: "add the digest: image: name:tag@sha256:<digest>",
+    FindingKind.COMPOSE_IMAGE: "add the digest: image: name:tag@sha256:<digest>",
     FindingKind.KUBERNETES_IMAGE: "add the digest: image: name:tag@sha256:<digest>",
     FindingKind.KUSTOMIZE_IMAGE: "add digest: sha256:<digest> to this images entry",
     FindingKind.HELM_IMAGE: "set the image's digest: sha256:<digest> in the values",

@@ -32,6 +32,7 @@ from verifier.pins.scan import PinsReport
 _LITERAL_KINDS = {
     FindingKind.DOCKERFILE_FROM,
     FindingKind.CI_IMAGE,
+    FindingKind.COMPOSE_IMAGE,
     FindingKind.KUBERNETES_IMAGE,
     FindingKind.GITHUB_ACTION,
     FindingKind.HELM_IMAGE,

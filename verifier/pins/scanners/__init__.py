@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from verifier.pins.interface import PinScanner
+from verifier.pins.scanners.compose import ComposeScanner
 from verifier.pins.scanners.dockerfile import DockerfileScanner
 from verifier.pins.scanners.github_actions import GitHubActionsScanner
 from verifier.pins.scanners.gitlab_ci import GitLabCIScanner
@@ -21,6 +22,7 @@ def all_scanners() -> tuple[PinScanner, ...]:
         DockerfileScanner(),
         GitHubActionsScanner(),
         GitLabCIScanner(),
+        ComposeScanner(),
         KubernetesScanner(),
         KustomizeScanner(),
         HelmValuesScanner(),
