@@ -106,3 +106,33 @@ def test_gitlab_included_files(scan_text: Scan) -> None:
     text = "build:\n  image: golang:1.22\n  script: [go build]\n"
     assert _refs(scan_text(".gitlab/ci/build.yml", text)) == [(2, "ci-image", "golang:1.22")]
     assert _refs(scan_text("ci/deploy.gitlab-ci.yml", text))[0][2] == "golang:1.22"
+
+
+def test_gitlab_includes(scan_text: Scan) -> None:
+    text = f"""\
+include:
+  - local: ci/a.yml
+  - /ci/b.yml
+  - https://example.com/c.yml
+  - remote: https://example.com/d.yml
+    integrity: sha256-abc=
+  - remote: https://example.com/e.yml
+    integrity: md5-abc
+  - project: g/p
+  - project: g/p
+    ref: {C1}
+  - component: example.com/g/c/x@{C1}
+  - component: example.com/g/c/x@~latest
+  - template: Auto-DevOps.gitlab-ci.yml
+job: {{script: [make]}}
+"""
+    assert _refs(scan_text(".gitlab-ci.yml", text)) == [
+        (4, "ci-include", "https://example.com/c.yml"),
+        (7, "ci-include", "https://example.com/e.yml"),
+        (9, "ci-include", "g/p@(default branch)"),
+        (13, "ci-include", "example.com/g/c/x@~latest"),
+    ]
+    single = "include: https://example.com/c.yml\n"
+    assert _refs(scan_text(".gitlab-ci.yml", single)) == [
+        (1, "ci-include", "https://example.com/c.yml")
+    ]

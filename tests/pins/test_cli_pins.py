@@ -17,7 +17,7 @@ def test_unpinned_exits_1_with_text_on_stderr_only(cli: CliRunner) -> None:
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
     assert "Dockerfile:5: dockerfile-from: ${PYTHON} (= python:3.12-slim)" in result.stderr
-    assert "53 unpinned input(s) in 21 file(s)" in result.stderr
+    assert "56 unpinned input(s) in 21 file(s)" in result.stderr
 
 
 def test_pinned_twin_exits_0(cli: CliRunner) -> None:
@@ -45,7 +45,7 @@ def test_sarif_to_an_output_file(cli: CliRunner, tmp_path: Path) -> None:
     assert result.stdout == ""
     sarif = json.loads(out.read_text())
     assert sarif["version"] == "2.1.0"
-    assert len(sarif["runs"][0]["results"]) == 53
+    assert len(sarif["runs"][0]["results"]) == 56
 
 
 def test_malformed_yaml_is_a_finding_not_a_crash(cli: CliRunner, tmp_path: Path) -> None:

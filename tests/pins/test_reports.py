@@ -119,4 +119,4 @@ def test_paths_with_spaces_are_uri_encoded(tmp_path: Path) -> None:
 
 def test_text_report_is_what_cli_prints() -> None:
     text = PinsFormat.TEXT.writer().render(scan_path(UNPINNED))
-    assert text.endswith("53 unpinned input(s) in 21 file(s) (23 file(s) scanned)\n")
+    assert text.endswith("56 unpinned input(s) in 21 file(s) (23 file(s) scanned)\n")

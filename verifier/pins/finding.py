@@ -14,6 +14,7 @@ class FindingKind(StrEnum):
     DOCKERFILE_FROM = "dockerfile-from"
     GITHUB_ACTION = "github-action"
     CI_IMAGE = "ci-image"
+    CI_INCLUDE = "ci-include"
     COMPOSE_IMAGE = "compose-image"
     KUBERNETES_IMAGE = "kubernetes-image"
     KUSTOMIZE_IMAGE = "kustomize-image"
@@ -40,6 +41,7 @@ _DESCRIPTIONS = {
     FindingKind.DOCKERFILE_FROM: "Dockerfile base image not pinned by digest",
     FindingKind.GITHUB_ACTION: "GitHub Action not pinned to a commit",
     FindingKind.CI_IMAGE: "CI job image not pinned by digest",
+    FindingKind.CI_INCLUDE: "GitLab CI include not pinned to a commit or checksum",
     FindingKind.COMPOSE_IMAGE: "Compose service image not pinned by digest",
     FindingKind.KUBERNETES_IMAGE: "Kubernetes container image not pinned by digest",
     FindingKind.KUSTOMIZE_IMAGE: "Kustomize image override without a digest",
@@ -56,6 +58,7 @@ _HINTS = {
     FindingKind.DOCKERFILE_FROM: "pin the base image: FROM name:tag@sha256:<digest>",
     FindingKind.GITHUB_ACTION: "pin to a full commit: uses: owner/repo@<40-hex commit> # tag",
     FindingKind.CI_IMAGE: "add the digest: image: name:tag@sha256:<digest>",
+    FindingKind.CI_INCLUDE: "set ref: to a full 40-hex commit",
     FindingKind.COMPOSE_IMAGE: "add the digest: image: name:tag@sha256:<digest>",
     FindingKind.KUBERNETES_IMAGE: "add the digest: image: name:tag@sha256:<digest>",
     FindingKind.KUSTOMIZE_IMAGE: "add digest: sha256:<digest> to this images entry",
