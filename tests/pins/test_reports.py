@@ -120,3 +120,10 @@ def test_paths_with_spaces_are_uri_encoded(tmp_path: Path) -> None:
 def test_text_report_is_what_cli_prints() -> None:
     text = PinsFormat.TEXT.writer().render(scan_path(UNPINNED))
     assert text.endswith("56 unpinned input(s) in 21 file(s) (23 file(s) scanned)\n")
+
+
+def test_docs_list_every_kind_in_rule_order() -> None:
+    docs = (REPO / "docs" / "pins.md").read_text()
+    rows = [line.split("`")[1] for line in docs.splitlines() if line.startswith("| `")]
+    kinds = [kind for kind in rows if kind in {k.value for k in FindingKind}]
+    assert kinds == [k.value for k in FindingKind]
