@@ -85,3 +85,13 @@ def test_empty_directory_is_clean(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(app, ["pins", str(tmp_path)])
     assert result.exit_code == 0
     assert "every input is pinned (0 file(s) scanned)" in result.stderr
+
+
+def test_text_report_to_an_output_file(cli: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "pins.txt"
+    result = cli.invoke(app, ["pins", str(UNPINNED / "Dockerfile"), "--output", str(out)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    text = out.read_text()
+    assert text.startswith("Dockerfile:5: dockerfile-from: ${PYTHON} (= python:3.12-slim)\n")
+    assert text.rstrip("\n") in result.stderr  # the same report people saw

@@ -119,3 +119,12 @@ def test_npm_malformed_lock_and_manifest(tmp_path: Path) -> None:
     (tmp_path / "package.json").write_text("[1, 2")
     findings = scan_path(tmp_path / "package.json").findings
     assert [(f.path, f.line, f.kind.value) for f in findings] == [("package.json", 1, "unreadable")]
+
+
+def test_an_include_outside_the_root_is_named_relative_to_it(tmp_path: Path) -> None:
+    (tmp_path / "shared.txt").write_text("shared==1\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "requirements.txt").write_text("-r ../shared.txt\n")
+    assert _refs(scan_path(tmp_path / "app").findings) == [
+        ("../shared.txt", 1, "python-requirement", "shared==1")
+    ]
