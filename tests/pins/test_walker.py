@@ -70,3 +70,12 @@ def test_output_does_not_depend_on_directory_order(tmp_path: Path) -> None:
         (tmp_path / name / "Dockerfile").write_text(UNPINNED_FROM * 2)
     paths = [(f.path, f.line) for f in scan_path(tmp_path).findings]
     assert paths == [(f"{d}/Dockerfile", n) for d in "abc" for n in (1, 2)]
+
+
+def test_special_files_are_skipped(tmp_path: Path) -> None:
+    # A FIFO would block a read forever, even one named like a script.
+    import os
+
+    os.mkfifo(tmp_path / "install")
+    (tmp_path / "Dockerfile").write_text(UNPINNED_FROM)
+    assert [f.path for f in scan_path(tmp_path).findings] == ["Dockerfile"]

@@ -42,10 +42,13 @@ def scan_path(
     findings: set[Finding] = set()
     scanned = 0
     for walked in walk(root):
-        head = read_head(walked.path)
         # Scanners match on the whole path, so scanning .github/ alone still finds workflows.
         where = PurePosixPath(walked.path.absolute().as_posix())
-        readers = [s for s in scanners if s.matches(where, head)]
+        readers = [s for s in scanners if s.matches(where, b"")]
+        if not readers and not where.suffix:
+            # Only files without a suffix are opened to look for a "#!" line.
+            head = read_head(walked.path)
+            readers = [s for s in scanners if s.matches(where, head)]
         if not readers:
             if walked.path == root:
                 raise InputError(

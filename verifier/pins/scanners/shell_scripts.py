@@ -1,7 +1,7 @@
 """Shell scripts: downloads piped into a shell, or used without a checksum check.
 
-Files: ``*.sh``, ``*.bash``, ``*.zsh``, ``*.ksh``, and any file whose first line is a ``#!``
-naming sh, bash, dash, zsh or ksh. The whole script is one unit (see
+Files: ``*.sh``, ``*.bash``, ``*.zsh``, ``*.ksh``, and files without a suffix whose first line
+is a ``#!`` naming sh, bash, dash, zsh or ksh. The whole script is one unit (see
 :mod:`verifier.pins.downloads`).
 """
 
