@@ -64,7 +64,7 @@ def _problem(requirement: str) -> str | None:
     if not _HASH_RE.search(requirement):
         if _ARCHIVE_URL_RE.search(body):
             return "add --hash=sha256:<digest of the archive> to the URL requirement"
-        return ""
+        return ""  # the kind's own hint says it
     if _ARCHIVE_URL_RE.search(body) or _EXACT_RE.match(body):
         return None
     return "pin the exact version (name==version) next to its --hash"
