@@ -118,9 +118,12 @@ def test_missing_tag_is_skipped_and_nothing_else_changes(repo: Path) -> None:
 
 def test_a_file_changed_between_plan_and_apply_is_refused(repo: Path) -> None:
     plan = plan_resolve(scan_path(repo / "k8s"), TableResolver())
-    (repo / "k8s" / "app.yaml").write_text("changed\n" * 50)
-    with pytest.raises(InputError, match=r"app.yaml:\d+: changed while resolving"):
+    before = (repo / "k8s" / "app.yaml").read_text()
+    (repo / "k8s" / "debug-pod.yaml").write_text("changed\n")
+    with pytest.raises(InputError, match=r"debug-pod.yaml:\d+: changed while resolving"):
         apply_rewrites(plan.rewrites)
+    # app.yaml comes first and was fine, yet nothing is written when any file is refused.
+    assert (repo / "k8s" / "app.yaml").read_text() == before
 
 
 def test_mode_and_line_endings_are_kept(tmp_path: Path) -> None:

@@ -204,30 +204,39 @@ def plan_resolve(report: PinsReport, resolver: TagResolver) -> ResolvePlan:
     return ResolvePlan(tuple(rewrites), tuple(skipped))
 
 
+def _rewritten(path: Path, changes: list[Rewrite]) -> str:
+    """The new text of ``path``; InputError when it no longer holds what the plan saw."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from exc
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
+    # Bottom-up, so inserted lines do not move the lines still to change.
+    for change in sorted(changes, key=lambda c: c.line, reverse=True):
+        current = lines[change.line - 1] if change.line <= len(lines) else ""
+        ending = current[len(current.rstrip("\r\n")) :] or "\n"
+        if change.insert and change.line <= len(lines):
+            lines.insert(change.line, change.new + ending)
+        elif not change.insert and current and current.rstrip("\r\n") == change.old:
+            lines[change.line - 1] = change.new + ending
+        else:
+            raise InputError(f"{path}:{change.line}: changed while resolving; run again")
+    return bom + "".join(lines)
+
+
 def apply_rewrites(rewrites: Iterable[Rewrite]) -> None:
-    """Write every rewrite, one file at a time, each replaced atomically (mode kept)."""
+    """Write every rewrite, each file replaced atomically with its mode kept.
+
+    Every file is checked against the plan before the first one is written, so a file edited
+    meanwhile stops the command with nothing changed.
+    """
     by_file: dict[Path, list[Rewrite]] = {}
     for rewrite in rewrites:
         by_file.setdefault(rewrite.path, []).append(rewrite)
-    for path, changes in sorted(by_file.items()):
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        text = data.decode("utf-8")
-        bom = "\ufeff" if text.startswith("\ufeff") else ""
-        lines = text.removeprefix("\ufeff").splitlines(keepends=True)
-        # Bottom-up, so inserted lines do not move the lines still to change.
-        for change in sorted(changes, key=lambda c: c.line, reverse=True):
-            current = lines[change.line - 1]
-            ending = current[len(current.rstrip("\r\n")) :] or "\n"
-            if change.insert:
-                lines.insert(change.line, change.new + ending)
-            elif current.rstrip("\r\n") != change.old:
-                raise InputError(f"{path}:{change.line}: changed while resolving; run again")
-            else:
-                lines[change.line - 1] = change.new + ending
-        _replace(path, bom + "".join(lines))
+    texts = {path: _rewritten(path, changes) for path, changes in sorted(by_file.items())}
+    for path, text in texts.items():
+        _replace(path, text)
 
 
 def _replace(path: Path, text: str) -> None:
