@@ -17,7 +17,7 @@ test: lint
 
 demo:
 	@uv=$$(tools/bootstrap | tail -n 1); \
-	"$$uv" run --locked --no-sync verifier rebuild fixtures/purepy/repro.toml
+	"$$uv" run --locked --no-sync python tools/demo.py
 
 bench:
 	@uv=$$(tools/bootstrap | tail -n 1); \
