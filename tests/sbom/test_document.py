@@ -138,3 +138,53 @@ def test_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(InputError, match="SOURCE_DATE_EPOCH='yesterday'"):
         source_date_epoch()
+
+
+_EVERY_SOURCE = """
+import hashlib, sys
+from pathlib import Path
+from verifier.sbom import build_sbom
+from verifier.sbom.sources import SourceKind, SourceOptions, open_source
+
+for spec in sys.argv[1:]:
+    kind, _, path = spec.partition("=")
+    files = kind in ("archive", "directory", "wheel", "sdist", "venv")
+    source = open_source(Path(path), SourceKind(kind), SourceOptions(files=files))
+    print(kind, hashlib.sha256(build_sbom([source])).hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_every_source_kind_is_byte_reproducible(small_venv: Path, tmp_path: Path) -> None:
+    """Each source type from fixtures, built in two processes with different cwd/TZ/hash seed."""
+    from tests.sbom.test_oci_layout import _debian_image
+
+    layout, _ = _debian_image(tmp_path)
+    specs = [
+        f"wheel={DISTS / 'attrs-23.2.0-py3-none-any.whl'}",
+        f"sdist={DISTS / 'six-1.16.0.tar.gz'}",
+        f"venv={small_venv}",
+        f"requirements={LOCKS / 'requirements.txt'}",
+        f"uv-lock={LOCKS / 'uv.lock'}",
+        f"poetry-lock={LOCKS / 'poetry.lock'}",
+        f"pylock={LOCKS / 'pylock.toml'}",
+        f"npm-lock={LOCKS / 'package-lock.json'}",
+        f"archive={DISTS / 'six-1.16.0.tar.gz'}",
+        f"directory={LOCKS}",
+        f"oci-layout={layout}",
+    ]
+    outputs = []
+    for cwd, tz, seed in (("a", "UTC", "1"), ("b", "Asia/Kathmandu", "31337")):
+        (tmp_path / cwd).mkdir()
+        env = {**os.environ, "TZ": tz, "PYTHONHASHSEED": seed}
+        env.pop("SOURCE_DATE_EPOCH", None)
+        done = subprocess.run(
+            [sys.executable, "-c", _EVERY_SOURCE, *specs],
+            cwd=tmp_path / cwd,
+            env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+            capture_output=True,
+            check=True,
+        )
+        outputs.append(done.stdout.decode())
+    assert len(outputs[0].splitlines()) == len(specs)
+    assert outputs[0] == outputs[1]
