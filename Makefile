@@ -19,11 +19,12 @@ demo:
 	@uv=$$(tools/bootstrap | tail -n 1); \
 	"$$uv" run --locked --no-sync python tools/demo.py
 
+# Peer comparisons, run on demand (never in the tests). pypi_rebuild.py needs PyPI access.
+BENCHES = digest rebuild verify store diff_vs_diffoscope diff_memory sbom_vs_peers
+
 bench:
 	@uv=$$(tools/bootstrap | tail -n 1); \
-	"$$uv" run --locked --no-sync python bench/digest.py && \
-	"$$uv" run --locked --no-sync python bench/rebuild.py && \
-	"$$uv" run --locked --no-sync python bench/verify.py
+	for b in $(BENCHES); do echo "== bench/$$b.py"; "$$uv" run --locked --no-sync python bench/$$b.py || exit 1; done
 
 clean:
-	rm -rf .venv .tools .verifier .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .tools .verifier .demo .pytest_cache .mypy_cache .ruff_cache
