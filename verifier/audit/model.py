@@ -277,6 +277,20 @@ class AuditEntry:
             return "unsigned"
         return "ok" if signed == "verified" else "unverified"
 
+    @property
+    def flags(self) -> frozenset[str]:
+        """What ``--fail-on`` can name: denied, undecided, unsigned, unverified, error."""
+        out = set()
+        if self.errors:
+            out.add("error")
+        if self.decision is not None and self.decision.outcome != "allowed":
+            out.add(self.decision.outcome)
+        if self.signed in ("unsigned", "refused"):
+            out.add("unsigned")
+        if self.signed == "unverified":
+            out.add("unverified")
+        return frozenset(out)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {

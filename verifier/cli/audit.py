@@ -28,6 +28,7 @@ class FailOn(StrEnum):
     """Statuses that make ``--fail-on`` exit 1."""
 
     DENIED = "denied"
+    UNDECIDED = "undecided"
     UNSIGNED = "unsigned"
     UNVERIFIED = "unverified"
 
@@ -128,6 +129,6 @@ def audit_command(
         if any(e.status == "error" for e in report.entries):
             return 3
         failing = {f.value for f in fail_on or []}
-        return 1 if any(e.status in failing for e in report.entries) else 0
+        return 1 if any(e.flags & failing for e in report.entries) else 0
 
     run_command(body)
