@@ -21,7 +21,13 @@ VERDICT_COLOURS = {
     "BUILD_FAILED": "#6a1b9a",
     "MISSING": "#757575",
 }
-STATUS_CLASSES = {"ok": "good", "unverified": "warn", "unsigned": "bad", "denied": "bad"}
+STATUS_CLASSES = {
+    "ok": "good",
+    "allowed": "good",
+    "unverified": "warn",
+    "unsigned": "bad",
+    "denied": "bad",
+}
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1c1c1c;
@@ -45,7 +51,7 @@ def _status(status: str) -> str:
 def reproducibility_chart(entries: tuple[AuditEntry, ...]) -> str:
     """An SVG bar per artifact: height = builds, colour = rebuild verdict."""
     bar, gap, top, plot = 56, 28, 30, 150
-    width = max(360, len(entries) * (bar + gap) + gap + 30)
+    width = max(600, len(entries) * (bar + gap) + gap + 30)
     most = max([e.rebuild.builds for e in entries if e.rebuild] + [1])
     parts = [
         f'<svg width="{width}" height="{top + plot + 60}" '
