@@ -17,9 +17,10 @@ from verifier.policy.loader import load_policies
 from verifier.report.audit_format import AuditFormat
 from verifier.sign.keys import PublicKey
 from verifier.store.deadline import DEFAULT_TIMEOUT
+from verifier.store.reference import StoreOptions
 
 from .app import app, console, run_command
-from .store import CaFileOpt, PlainHttpOpt, TimeoutOpt, _options
+from .store import CaFileOpt, PlainHttpOpt, TimeoutOpt
 
 COLOURS = {"ok": "green", "unverified": "yellow", "denied": "red", "unsigned": "red"}
 
@@ -98,6 +99,10 @@ def audit_command(
     def body() -> int:
         policy_set = load_policies(policy) if policy is not None else None
         trusted = tuple(PublicKey.load(k) for k in keys or [])
+        if plain_http:
+            console.print(
+                "[yellow]warning:[/] --unsafe-plain-http: registry traffic is not protected"
+            )
         options = AuditOptions(
             references=tuple(references or []),
             store=store,
@@ -105,7 +110,9 @@ def audit_command(
             policy_set=policy_set,
             policy_label=str(policy) if policy is not None else None,
             keys=trusted,
-            store_options=_options(timeout, plain_http, ca_file),
+            store_options=StoreOptions(
+                timeout=timeout, unsafe_plain_http=plain_http, ca_file=ca_file
+            ),
             jobs=jobs,
         )
         if policy_set is None and not trusted:
