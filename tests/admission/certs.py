@@ -43,7 +43,9 @@ def make_ca(directory: Path, name: str = "verifier test CA") -> TestCA:
     return TestCA(key, cert, path)
 
 
-def issue_server_cert(ca: TestCA, cert_path: Path, key_path: Path, common_name: str) -> x509.Certificate:
+def issue_server_cert(
+    ca: TestCA, cert_path: Path, key_path: Path, common_name: str
+) -> x509.Certificate:
     """A leaf for 127.0.0.1 / localhost, written to the two paths (key unencrypted PKCS#8)."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.UTC)

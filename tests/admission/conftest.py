@@ -75,9 +75,12 @@ class Webhook:
         return self.request("POST", "/validate", body, **kwargs)
 
     def served_certificate(self) -> bytes:
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as raw:
-            with self.client_context().wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-                der = tls.getpeercert(binary_form=True)
+        context = self.client_context()
+        with (
+            socket.create_connection(("127.0.0.1", self.port), timeout=5) as raw,
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+        ):
+            der = tls.getpeercert(binary_form=True)
         assert der is not None
         return der
 
@@ -105,7 +108,11 @@ def start_webhook(
     server = WebhookServer(
         app,
         ServerOptions(
-            tls_cert=cert, tls_key=key, host="127.0.0.1", port=0, tls_reload_seconds=0.1,
+            tls_cert=cert,
+            tls_key=key,
+            host="127.0.0.1",
+            port=0,
+            tls_reload_seconds=0.1,
             graceful_seconds=2,
         ),
     )

@@ -40,7 +40,9 @@ def pod_spec(
     return spec
 
 
-def workload(kind: str, spec: dict[str, Any], name: str = "web", namespace: str = "prod") -> dict[str, Any]:
+def workload(
+    kind: str, spec: dict[str, Any], name: str = "web", namespace: str = "prod"
+) -> dict[str, Any]:
     group, version, _ = _RESOURCES[kind]
     api_version = f"{group}/{version}" if group else version
     meta = {"name": name, "namespace": namespace, "labels": {"app": name}}
@@ -52,13 +54,23 @@ def workload(kind: str, spec: dict[str, Any], name: str = "web", namespace: str 
         body = {
             "spec": {
                 "schedule": "*/5 * * * *",
-                "jobTemplate": {"spec": {"template": {**template, "spec": {**spec, "restartPolicy": "OnFailure"}}}},
+                "jobTemplate": {
+                    "spec": {
+                        "template": {**template, "spec": {**spec, "restartPolicy": "OnFailure"}}
+                    }
+                },
             }
         }
     elif kind == "Job":
         body = {"spec": {"template": {**template, "spec": {**spec, "restartPolicy": "Never"}}}}
     else:
-        body = {"spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}}, "template": template}}
+        body = {
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": {"app": name}},
+                "template": template,
+            }
+        }
     return {"apiVersion": api_version, "kind": kind, "metadata": meta, **body}
 
 
@@ -72,7 +84,9 @@ def review(
 ) -> dict[str, Any]:
     kind = obj["kind"]
     group, version, resource = _RESOURCES[kind]
-    options_kind = {"CREATE": "CreateOptions", "UPDATE": "UpdateOptions"}.get(operation, "DeleteOptions")
+    options_kind = {"CREATE": "CreateOptions", "UPDATE": "UpdateOptions"}.get(
+        operation, "DeleteOptions"
+    )
     return {
         "apiVersion": "admission.k8s.io/v1",
         "kind": "AdmissionReview",

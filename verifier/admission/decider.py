@@ -22,6 +22,14 @@ from verifier.errors import InputError
 _DIGEST_SUFFIX = re.compile(r"@(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$")
 
 
+def short_image(image: str) -> str:
+    """The reference with its digest cut to 12 hex characters, for warnings that must be short."""
+    match = _DIGEST_SUFFIX.search(image)
+    if match is None:
+        return image
+    return image[: match.start()] + "@" + Digest.parse(match.group(1)).short
+
+
 class Outcome(StrEnum):
     """What a decision says about one image."""
 

@@ -30,6 +30,7 @@ from verifier.admission.decider import (
     ImageQuery,
     Outcome,
     Route,
+    short_image,
 )
 from verifier.admission.metrics import Metrics
 from verifier.admission.review import AdmissionRequest, Operation, ReviewResponse, allow, deny
@@ -58,7 +59,7 @@ def combine(uid: str, decisions: Sequence[ImageDecision]) -> ReviewResponse:
     warnings: list[str] = []
     for d in decisions:
         if d.outcome is Outcome.WARNED:
-            warnings.append(f"{d.image}: {d.rule}: {d.message}")
+            warnings.append(f"{short_image(d.image)}: {d.rule}: {d.message}")
         warnings.extend(d.warnings)
     audit: dict[str, str] = {}
     failed_open = [d for d in decisions if d.outcome is Outcome.ALLOWED and not d.cacheable]
@@ -140,10 +141,10 @@ class AdmissionDecisions:
         except TimeoutError:
             return self.limits.timed_out(query)
         except VerifierError as exc:
-            return self.limits.failed(query, Route.ERROR, f"{query.image}: {exc}")
+            return self.limits.failed(query, Route.ERROR, str(exc))
         except Exception as exc:
             log.exception("decider raised", extra={"fields": {"image": query.image}})
-            reason = f"{query.image}: internal error while deciding ({type(exc).__name__})"
+            reason = f"internal error while deciding ({type(exc).__name__})"
             return self.limits.failed(query, Route.ERROR, reason)
         # Reviews sharing a decision in flight may name the same digest differently.
         return decision.answer_for(query.image, decision.route)

@@ -1,0 +1,104 @@
+"""Build and run the webhook from its settings (what ``verifier serve`` was given)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from verifier.admission.cache import DecisionCache
+from verifier.admission.deadline import DecisionLimits, FailureMode
+from verifier.admission.decisions import AdmissionDecisions
+from verifier.admission.gate import AllowRule, GateDecider, trust_digest
+from verifier.admission.logs import configure_json_logging
+from verifier.admission.metrics import Metrics
+from verifier.admission.server import ServerOptions, WebhookServer
+from verifier.admission.summary import SummaryDirectory, SummaryFastPath
+from verifier.admission.webhook import DEFAULT_MAX_BODY_BYTES, WebhookApp
+from verifier.digest import hash_file
+from verifier.errors import InputError
+from verifier.sign.key_policy import KeyTrust
+from verifier.sign.keys import PublicKey
+from verifier.sign.policy import AnyOf, TrustPolicy
+
+log = logging.getLogger("verifier.serve")
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Everything ``verifier serve`` is configured with (flags or VERIFIER_* variables)."""
+
+    policy: Path
+    server: ServerOptions
+    summary_keys: tuple[Path, ...] = ()
+    summaries: Path | None = None
+    allow_images: tuple[str, ...] = ()
+    deadline_seconds: float = 8.0
+    failure_mode: FailureMode = FailureMode.DENY
+    cache_size: int = 10_000
+    cache_ttl_seconds: float = 300.0
+    workers: int = 16
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise InputError("--workers must be at least 1")
+        if self.max_body_bytes < 1024:
+            raise InputError("--max-body-bytes must be at least 1024")
+
+
+def build_decider(settings: ServeSettings) -> GateDecider:
+    """Load the policy, the trusted authorities and the summaries; InputError on bad input."""
+    if not settings.policy.is_file():
+        raise InputError(f"{settings.policy}: policy file not found")
+    if not settings.summary_keys:
+        raise InputError("give at least one --summary-key: whom to trust for release summaries")
+    keys = [PublicKey.load(path) for path in settings.summary_keys]
+    trust: TrustPolicy = AnyOf(tuple(KeyTrust(key) for key in keys))
+    if settings.summaries is None:
+        raise InputError("give --summaries DIR: where release summaries are found")
+    source = SummaryDirectory(settings.summaries)
+    return GateDecider(
+        policy_name=settings.policy.name,
+        policy_digest=hash_file(settings.policy),
+        trust=trust_digest([str(key.fingerprint) for key in keys]),
+        fast_path=SummaryFastPath(trust, source),
+        allow_rules=tuple(AllowRule(p) for p in settings.allow_images),
+    )
+
+
+def build_server(settings: ServeSettings) -> WebhookServer:
+    """The configured server, not yet started."""
+    decider = build_decider(settings)
+    decisions = AdmissionDecisions(
+        decider,
+        DecisionCache(settings.cache_size, settings.cache_ttl_seconds),
+        DecisionLimits(settings.deadline_seconds, settings.failure_mode),
+        Metrics(),
+        workers=settings.workers,
+    )
+    app = WebhookApp(decisions, max_body_bytes=settings.max_body_bytes)
+    return WebhookServer(app, settings.server)
+
+
+def serve(settings: ServeSettings) -> int:
+    """Serve until SIGTERM or SIGINT, then shut down gracefully; returns the exit code."""
+    configure_json_logging(settings.log_level)
+    server = build_server(settings)
+    decider = server.app.decisions.decider
+    fields = {
+        "policy": str(settings.policy),
+        "policy_digest": str(getattr(decider, "policy_digest", "")),
+        "deadline_seconds": settings.deadline_seconds,
+        "failure_mode": settings.failure_mode.value,
+        "allow_images": list(settings.allow_images),
+    }
+    if settings.failure_mode is FailureMode.UNSAFE_ALLOW:
+        log.warning(
+            "failure mode unsafe-allow: undecided images are admitted", extra={"fields": fields}
+        )
+    log.info("webhook configured", extra={"fields": fields})
+    asyncio.run(server.serve())
+    return 0
