@@ -14,6 +14,7 @@ import logging
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -45,6 +46,19 @@ class ServerOptions:
             raise InputError("TLS reload interval must be > 0 and graceful shutdown >= 0 s")
 
 
+class _DrainingServer(uvicorn.Server):
+    """uvicorn's server, exiting 0 after a graceful shutdown on SIGTERM or SIGINT.
+
+    NOTE: uvicorn re-raises the captured signal once it has shut down, so the process dies by
+    the signal (exit -15) after draining cleanly; a drained webhook has nothing to report.
+    """
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """Start the graceful shutdown; a second SIGINT forces it."""
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
+
+
 class WebhookServer:
     """uvicorn serving a :class:`WebhookApp` over HTTPS with a reloading certificate."""
 
@@ -71,7 +85,7 @@ class WebhookServer:
             http="h11",
             loop="asyncio",
         )
-        self.server = uvicorn.Server(self.config)
+        self.server = _DrainingServer(self.config)
 
     @property
     def started(self) -> bool:
