@@ -10,9 +10,9 @@ from pathlib import Path
 from verifier.admission.cache import DecisionCache
 from verifier.admission.deadline import DecisionLimits, FailureMode
 from verifier.admission.decisions import AdmissionDecisions
-from verifier.admission.gate import AllowRule, GateDecider, trust_digest
 from verifier.admission.logs import configure_json_logging
 from verifier.admission.metrics import Metrics
+from verifier.admission.policy_decider import AllowRule, PolicyDecider, trust_digest
 from verifier.admission.server import ServerOptions, WebhookServer
 from verifier.admission.summary import SummaryDirectory, SummaryFastPath
 from verifier.admission.webhook import DEFAULT_MAX_BODY_BYTES, WebhookApp
@@ -49,7 +49,7 @@ class ServeSettings:
             raise InputError("--max-body-bytes must be at least 1024")
 
 
-def build_decider(settings: ServeSettings) -> GateDecider:
+def build_decider(settings: ServeSettings) -> PolicyDecider:
     """Load the policy, the trusted authorities and the summaries; InputError on bad input."""
     if not settings.policy.is_file():
         raise InputError(f"{settings.policy}: policy file not found")
@@ -60,7 +60,7 @@ def build_decider(settings: ServeSettings) -> GateDecider:
     if settings.summaries is None:
         raise InputError("give --summaries DIR: where release summaries are found")
     source = SummaryDirectory(settings.summaries)
-    return GateDecider(
+    return PolicyDecider(
         policy_name=settings.policy.name,
         policy_digest=hash_file(settings.policy),
         trust=trust_digest([str(key.fingerprint) for key in keys]),

@@ -11,7 +11,7 @@ import pytest
 
 from tests.admission.summaries import summary_statement, write_summary
 from verifier.admission.decider import ImageQuery, Outcome, Route
-from verifier.admission.gate import AllowRule, GateDecider, trust_digest
+from verifier.admission.policy_decider import AllowRule, PolicyDecider, trust_digest
 from verifier.admission.summary import SummaryDirectory, SummaryFastPath
 from verifier.attest.predicates import VerificationResult
 from verifier.digest import Digest
@@ -35,10 +35,10 @@ def stranger_key():
     return KeyAlgorithm.ECDSA_P256.generate()
 
 
-def gate(directory: Path, key, allow: tuple[str, ...] = ()) -> GateDecider:
+def gate(directory: Path, key, allow: tuple[str, ...] = ()) -> PolicyDecider:
     directory.mkdir(exist_ok=True)
     trust = KeyTrust(key.public_key)
-    return GateDecider(
+    return PolicyDecider(
         policy_name="release-strict.yaml",
         policy_digest=POLICY,
         trust=trust_digest([str(key.public_key.fingerprint)]),
@@ -47,7 +47,7 @@ def gate(directory: Path, key, allow: tuple[str, ...] = ()) -> GateDecider:
     )
 
 
-def decide(decider: GateDecider, image: str = IMAGE):
+def decide(decider: PolicyDecider, image: str = IMAGE):
     query = ImageQuery(image, "prod")
     routing = decider.route(query)
     return routing.decision or decider.decide(query)
@@ -96,7 +96,7 @@ def test_a_summary_relabelled_for_another_image_does_not_verify(tmp_path, releas
     source = SummaryDirectory(directory)
     source._by_digest[IMAGE_DIGEST] = [bundle]  # the index lies; verification must not
     trust = KeyTrust(release_key.public_key)
-    decider = GateDecider("p", POLICY, trust_digest(["k"]), SummaryFastPath(trust, source))
+    decider = PolicyDecider("p", POLICY, trust_digest(["k"]), SummaryFastPath(trust, source))
     assert decide(decider).outcome is Outcome.DENIED
 
 

@@ -58,7 +58,7 @@ def trust_digest(fingerprints: Sequence[str]) -> Digest:
 
 
 @dataclass(frozen=True)
-class GateDecider:
+class PolicyDecider:
     """A :class:`~verifier.admission.decider.Decider` for one policy."""
 
     policy_name: str
