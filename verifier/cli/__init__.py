@@ -4,8 +4,10 @@ from __future__ import annotations
 
 # Importing a command module registers its commands on the app.
 from verifier.cli import rebuild as _rebuild  # noqa: F401
+from verifier.cli import sbom as _sbom  # noqa: F401
 from verifier.cli import serve as _serve  # noqa: F401
 from verifier.cli import sign as _sign  # noqa: F401
+from verifier.cli import store as _store  # noqa: F401
 from verifier.cli.app import app
 
 

@@ -1,0 +1,159 @@
+"""push, pull, discover and copy through the CLI, between a layout and the real registry."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.store.conftest import Registry
+from tests.store.helpers import CREATED, dsse_bundle
+from verifier.cli import app
+from verifier.store.artifacts import attach_bundle
+from verifier.store.deadline import Deadline
+from verifier.store.layout import LayoutStore
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def assert_one_error(stderr: str) -> None:
+    """Exactly one line of error (warnings about --unsafe-... options aside), no traceback."""
+    lines = [line for line in stderr.splitlines() if not line.startswith("warning:")]
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767323045")  # 2026-01-02T03:04:05Z
+    (tmp_path / "app.tar").write_bytes(b"application bytes\n" * 1000)
+    (tmp_path / "notes.txt").write_text("release notes\n")
+    return tmp_path
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("VERIFIER_REGEN_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+def _ok(cli: CliRunner, args: list[str]) -> str:
+    result = cli.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_push_pull_discover_in_the_default_layout(cli: CliRunner, work: Path) -> None:
+    out = json.loads(_ok(cli, ["push", "app.tar", "notes.txt", "v1", "--json"]))
+    assert (work / ".verifier" / "store" / "oci-layout").is_file()
+    sbom = work / "sbom.cdx.json"
+    sbom.write_text('{"bomFormat":"CycloneDX"}')
+    _ok(
+        cli,
+        [
+            "push",
+            str(sbom),
+            "oci-layout:.verifier/store",
+            "--subject",
+            "v1",
+            "--artifact-type",
+            "application/vnd.cyclonedx+json",
+        ],
+    )
+    subject = LayoutStore(work / ".verifier/store", Deadline(10)).get_manifest("v1").descriptor
+    attach_bundle(
+        LayoutStore(work / ".verifier/store", Deadline(10)),
+        subject,
+        dsse_bundle("https://cyclonedx.org/bom"),
+        created=CREATED,
+    )
+    assert out["digest"] == str(subject.digest)
+    _ok(cli, ["pull", "v1", "-o", "out"])
+    assert (work / "out" / "app.tar").read_bytes() == (work / "app.tar").read_bytes()
+    assert (work / "out" / "notes.txt").read_text() == "release notes\n"
+    _golden("discover.json", _ok(cli, ["discover", "v1", "--json"]))
+    text = cli.invoke(app, ["discover", "v1"])
+    assert text.exit_code == 0
+    _golden("discover.txt", text.stderr)
+    only = json.loads(
+        _ok(cli, ["discover", "v1", "--json", "--artifact-type", "application/vnd.cyclonedx+json"])
+    )
+    assert [r["artifactType"] for r in only["referrers"]] == ["application/vnd.cyclonedx+json"]
+
+
+def test_copy_layout_to_registry_and_back_keeps_digests_and_referrers(
+    cli: CliRunner, work: Path, registry: Registry, repo: str
+) -> None:
+    _ok(cli, ["push", "app.tar", "oci-layout:src:v1"])
+    src = LayoutStore(work / "src", Deadline(10))
+    subject = src.get_manifest("v1").descriptor
+    bundle = attach_bundle(
+        src, subject, dsse_bundle("https://slsa.dev/provenance/v1"), created=CREATED
+    )
+    # A signature of the bundle: a referrer of a referrer.
+    attach_bundle(src, bundle, dsse_bundle("https://sigstore.dev/cosign/sign/v1"), created=CREATED)
+    remote = f"{registry.host}/{repo}:v1"
+    copied = json.loads(
+        _ok(cli, ["copy", "oci-layout:src:v1", remote, "--json", *registry.cli_options()])
+    )
+    assert copied["digest"] == str(subject.digest) and copied["referrers"] == 2
+    back = json.loads(
+        _ok(cli, ["copy", remote, "oci-layout:back", "--json", *registry.cli_options()])
+    )
+    assert back["digest"] == str(subject.digest) and back["tag"] == "v1"
+    before = json.loads(_ok(cli, ["discover", "oci-layout:src:v1", "--json"]))
+    middle = json.loads(_ok(cli, ["discover", remote, "--json", *registry.cli_options()]))
+    after = json.loads(_ok(cli, ["discover", "oci-layout:back:v1", "--json"]))
+    for tree in (middle, after):
+        assert tree["subject"] == before["subject"]
+        assert tree["referrers"] == before["referrers"]
+    _ok(cli, ["pull", remote, "-o", "pulled", *registry.cli_options()])
+    assert (work / "pulled" / "app.tar").read_bytes() == (work / "app.tar").read_bytes()
+
+
+def test_immutable_push_refuses_to_move_tag(cli: CliRunner, work: Path) -> None:
+    _ok(cli, ["push", "app.tar", "v1", "--immutable"])
+    result = cli.invoke(app, ["push", "notes.txt", "v1", "--immutable"])
+    assert result.exit_code == 1
+    assert "refusing to move an immutable tag" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["push", "app.tar"], "at least one FILE and a REF"),
+        (["push", "missing.bin", "v1"], "missing.bin: not a readable file"),
+        (["pull", "repo/only:v1", "-o", "x"], "not a registry host"),
+        (["push", "app.tar", "-a", "novalue", "v1"], "expected KEY=VALUE"),
+        (["push", "app.tar", "oci-layout:s"], "name a tag (:TAG) or a --subject"),
+        (["push", "app.tar", "@sha256:" + "a" * 64], "push to a tag, not a digest"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    cli: CliRunner, work: Path, args: list[str], needle: str
+) -> None:
+    result = cli.invoke(app, args)
+    assert result.exit_code == 2, result.stderr
+    assert needle in result.stderr
+    assert_one_error(result.stderr)
+
+
+def test_store_option_names_the_store(
+    cli: CliRunner, work: Path, registry: Registry, repo: str
+) -> None:
+    remote = f"{registry.host}/{repo}"
+    opts = ["--store", remote, *registry.cli_options()]
+    pushed = json.loads(_ok(cli, ["push", "notes.txt", "v1", "--json", *opts]))
+    _ok(cli, ["pull", f"@{pushed['digest']}", "-o", "o", *opts])
+    assert (work / "o" / "notes.txt").read_text() == "release notes\n"
+    tree = json.loads(_ok(cli, ["discover", "v1", "--json", *opts]))
+    assert tree["store"] == remote and tree["subject"]["digest"] == pushed["digest"]
+    result = cli.invoke(app, ["pull", "oci-layout:x:v1", "-o", "o", "--store", remote])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr)
+    assert "with --store, name only a tag or @digest" in result.stderr
