@@ -141,3 +141,7 @@ def webhook_factory(tmp_path: Path) -> Iterator[Any]:
     for hook in started:
         hook.server.stop()
         hook.thread.join(timeout=10)
+
+
+# The store tests' real registry (Debian docker-registry on 127.0.0.1), reused as is.
+from tests.store.conftest import registry  # noqa: E402, F401

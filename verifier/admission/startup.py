@@ -14,13 +14,15 @@ from verifier.admission.logs import configure_json_logging
 from verifier.admission.metrics import Metrics
 from verifier.admission.policy_decider import AllowRule, PolicyDecider, trust_digest
 from verifier.admission.server import ServerOptions, WebhookServer
-from verifier.admission.summary import SummaryDirectory, SummaryFastPath
+from verifier.admission.store_summaries import StoreSummaries
+from verifier.admission.summary import SummaryDirectory, SummaryFastPath, SummarySource
 from verifier.admission.webhook import DEFAULT_MAX_BODY_BYTES, WebhookApp
 from verifier.digest import hash_file
 from verifier.errors import InputError
 from verifier.sign.key_policy import KeyTrust
 from verifier.sign.keys import PublicKey
 from verifier.sign.policy import AnyOf, TrustPolicy
+from verifier.store.reference import StoreOptions, parse_store
 
 log = logging.getLogger("verifier.serve")
 
@@ -33,6 +35,9 @@ class ServeSettings:
     server: ServerOptions
     summary_keys: tuple[Path, ...] = ()
     summaries: Path | None = None
+    summary_store: str | None = None
+    unsafe_plain_http: bool = False
+    registry_ca: Path | None = None
     allow_images: tuple[str, ...] = ()
     deadline_seconds: float = 8.0
     failure_mode: FailureMode = FailureMode.DENY
@@ -57,9 +62,19 @@ def build_decider(settings: ServeSettings) -> PolicyDecider:
         raise InputError("give at least one --summary-key: whom to trust for release summaries")
     keys = [PublicKey.load(path) for path in settings.summary_keys]
     trust: TrustPolicy = AnyOf(tuple(KeyTrust(key) for key in keys))
-    if settings.summaries is None:
-        raise InputError("give --summaries DIR: where release summaries are found")
-    source = SummaryDirectory(settings.summaries)
+    source: SummarySource
+    if settings.summaries is not None:
+        if settings.summary_store is not None:
+            raise InputError("give --summaries DIR or --summary-store STORE, not both")
+        source = SummaryDirectory(settings.summaries)
+    else:
+        options = StoreOptions(
+            timeout=settings.deadline_seconds,
+            unsafe_plain_http=settings.unsafe_plain_http,
+            ca_file=settings.registry_ca,
+        )
+        store = parse_store(settings.summary_store) if settings.summary_store else None
+        source = StoreSummaries(options, store)
     return PolicyDecider(
         policy_name=settings.policy.name,
         policy_digest=hash_file(settings.policy),
@@ -94,7 +109,12 @@ def serve(settings: ServeSettings) -> int:
         "deadline_seconds": settings.deadline_seconds,
         "failure_mode": settings.failure_mode.value,
         "allow_images": list(settings.allow_images),
+        "summaries": str(settings.summaries or settings.summary_store or "image repository"),
     }
+    if settings.unsafe_plain_http:
+        log.warning(
+            "--unsafe-plain-http: registries are read over plain HTTP", extra={"fields": {}}
+        )
     if settings.failure_mode is FailureMode.UNSAFE_ALLOW:
         log.warning(
             "failure mode unsafe-allow: undecided images are admitted", extra={"fields": fields}

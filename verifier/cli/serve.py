@@ -41,6 +41,21 @@ def serve_command(
         envvar="VERIFIER_SUMMARIES",
         help="Directory of release summary bundles (*.sigstore.json).",
     ),
+    summary_store: str | None = typer.Option(
+        None,
+        "--summary-store",
+        envvar="VERIFIER_SUMMARY_STORE",
+        help="Store holding release summaries as referrers (default: each image's repository).",
+    ),
+    unsafe_plain_http: bool = typer.Option(
+        False,
+        "--unsafe-plain-http",
+        envvar="VERIFIER_UNSAFE_PLAIN_HTTP",
+        help="Read registries over plain HTTP (anyone on the path can change what we read).",
+    ),
+    registry_ca: Path | None = typer.Option(
+        None, "--registry-ca", envvar="VERIFIER_REGISTRY_CA", help="CA bundle for registries."
+    ),
     allow_image: list[str] = typer.Option(
         [],
         "--allow-image",
@@ -105,6 +120,9 @@ def serve_command(
             ),
             summary_keys=tuple(summary_key),
             summaries=summaries,
+            summary_store=summary_store,
+            unsafe_plain_http=unsafe_plain_http,
+            registry_ca=registry_ca,
             allow_images=tuple(allow_image),
             deadline_seconds=deadline,
             failure_mode=failure_mode,
