@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from verifier.admission.server import ServerOptions, WebhookServer
 from verifier.admission.store_summaries import StoreSummaries
 from verifier.admission.summary import SummaryDirectory, SummaryFastPath, SummarySource
 from verifier.admission.webhook import DEFAULT_MAX_BODY_BYTES, WebhookApp
-from verifier.digest import hash_file
+from verifier.digest import Digest, hash_file
 from verifier.errors import InputError
 from verifier.sign.key_policy import KeyTrust
 from verifier.sign.keys import PublicKey
@@ -54,10 +55,16 @@ class ServeSettings:
             raise InputError("--max-body-bytes must be at least 1024")
 
 
+def policy_digest(path: Path) -> Digest:
+    """The digest a release summary must name for this policy: sha256 of the policy file."""
+    if not path.is_file():
+        raise InputError(f"{path}: policy file not found")
+    return hash_file(path)
+
+
 def build_decider(settings: ServeSettings) -> PolicyDecider:
     """Load the policy, the trusted authorities and the summaries; InputError on bad input."""
-    if not settings.policy.is_file():
-        raise InputError(f"{settings.policy}: policy file not found")
+    digest = policy_digest(settings.policy)
     if not settings.summary_keys:
         raise InputError("give at least one --summary-key: whom to trust for release summaries")
     keys = [PublicKey.load(path) for path in settings.summary_keys]
@@ -77,7 +84,7 @@ def build_decider(settings: ServeSettings) -> PolicyDecider:
         source = StoreSummaries(options, store)
     return PolicyDecider(
         policy_name=settings.policy.name,
-        policy_digest=hash_file(settings.policy),
+        policy_digest=digest,
         trust=trust_digest([str(key.fingerprint) for key in keys]),
         fast_path=SummaryFastPath(trust, source),
         allow_rules=tuple(AllowRule(p) for p in settings.allow_images),
@@ -120,5 +127,9 @@ def serve(settings: ServeSettings) -> int:
             "failure mode unsafe-allow: undecided images are admitted", extra={"fields": fields}
         )
     log.info("webhook configured", extra={"fields": fields})
+    # Everything loaded so far lives as long as the process: keep the collector off it, so
+    # full collections stay short while reviews are answered.
+    gc.collect()
+    gc.freeze()
     asyncio.run(server.serve())
     return 0
