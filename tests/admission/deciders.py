@@ -70,7 +70,10 @@ class TableDecider:
             Outcome.DENIED: "no signed reproducible-build attestation",
             Outcome.WARNED: "sbom attestation older than 30d",
         }[outcome]
-        return ImageDecision(query.image, outcome, "release-strict", message, Route.POLICY)
+        warnings = (f"release-strict: {message}",) if outcome is Outcome.WARNED else ()
+        return ImageDecision(
+            query.image, outcome, "release-strict", message, Route.POLICY, warnings
+        )
 
 
 class StalledRegistryDecider(TableDecider):

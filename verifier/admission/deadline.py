@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from verifier.admission.decider import ImageDecision, ImageQuery, Outcome, Route, short_image
+from verifier.admission.decider import ImageDecision, ImageQuery, Outcome, Route
 from verifier.errors import InputError
 
 #: The API server's default webhook timeout is 10 s; leave it room to receive our answer.
@@ -64,7 +64,7 @@ class DecisionLimits:
                     rule=rule,
                     message=f"{reason}; admitted by failure mode unsafe-allow",
                     route=route,
-                    warnings=(f"{short_image(query.image)}: {reason}; admitted (unsafe-allow)",),
+                    warnings=(f"{reason}; admitted (unsafe-allow)",),
                     cacheable=False,
                 )
 

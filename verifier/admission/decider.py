@@ -77,6 +77,7 @@ class ImageDecision:
     rule: str
     message: str
     route: Route
+    #: Shown to the user as ``IMAGE: WARNING`` (the image's digest shortened).
     warnings: tuple[str, ...] = ()
     #: Only definite answers are cached; timeouts and errors are asked again next time.
     cacheable: bool = True
@@ -84,8 +85,10 @@ class ImageDecision:
     def __post_init__(self) -> None:
         if not self.rule:
             raise InputError(f"decision for {self.image} names no rule")
-        if self.outcome is not Outcome.ALLOWED and not self.message:
+        if self.outcome is Outcome.DENIED and not self.message:
             raise InputError(f"decision for {self.image} says no without a reason")
+        if self.outcome is Outcome.WARNED and not self.warnings:
+            raise InputError(f"decision for {self.image} warns without a warning")
 
     def answer_for(self, image: str, route: Route) -> ImageDecision:
         """The same decision for ``image`` (same digest), reported as reached by ``route``."""

@@ -58,9 +58,7 @@ def combine(uid: str, decisions: Sequence[ImageDecision]) -> ReviewResponse:
     denied = [d for d in decisions if d.outcome is Outcome.DENIED]
     warnings: list[str] = []
     for d in decisions:
-        if d.outcome is Outcome.WARNED:
-            warnings.append(f"{short_image(d.image)}: {d.rule}: {d.message}")
-        warnings.extend(d.warnings)
+        warnings.extend(f"{short_image(d.image)}: {w}" for w in d.warnings)
     audit: dict[str, str] = {}
     failed_open = [d for d in decisions if d.outcome is Outcome.ALLOWED and not d.cacheable]
     if failed_open:
