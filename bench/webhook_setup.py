@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.admission.certs import issue_server_cert, make_ca
-from tests.admission.registry_images import push_released_image
-from tests.admission.reviews import pod_spec, review, workload
+from tests.serve.certs import issue_server_cert, make_ca
+from tests.serve.registry_images import push_released_image
+from tests.serve.reviews import pod_spec, review, workload
 from tests.store.conftest import start_registry
 from verifier.admission.startup import policy_digest
 from verifier.sign.keys import KeyAlgorithm

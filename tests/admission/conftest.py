@@ -1,147 +1,121 @@
-"""A real HTTPS webhook on 127.0.0.1 (uvicorn, TLS from a CA made here) and its client."""
+"""A fixed admission scenario for CLI and golden-file tests.
+
+Ed25519 signatures are deterministic and the keys come from fixed seeds, so bundles,
+evidence digests, policy digests and therefore every report are the same bytes each run.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import http.client
 import json
-import socket
-import ssl
-import threading
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from typer.testing import CliRunner
 
-from tests.admission.certs import TestCA, issue_server_cert, make_ca
-from verifier.admission.cache import DecisionCache
-from verifier.admission.deadline import DecisionLimits
-from verifier.admission.decider import Decider
-from verifier.admission.decisions import AdmissionDecisions
-from verifier.admission.metrics import Metrics
-from verifier.admission.server import ServerOptions, WebhookServer
-from verifier.admission.webhook import WebhookApp
+from tests.conftest import REPO
+from verifier.attest.statement import Statement, subjects_of
+from verifier.cli import app
+from verifier.sign.artifact import Artifact
+from verifier.sign.key_signer import KeySigner
+from verifier.sign.keys import PrivateKey
+
+GOLDEN = REPO / "tests" / "admission" / "golden"
+DATA = REPO / "tests" / "admission" / "data"
+RELEASE = PrivateKey(ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))))
+OTHER = PrivateKey(ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33))))
+#: 2026-11-10T00:00:00Z
+EPOCH = "1794268800"
+
+POLICIES = {
+    "gate.yaml": """\
+apiVersion: verifier/v1
+kind: Policy
+metadata: {name: gate}
+spec:
+  authorities:
+    - {name: release, key: {file: release.pub}}
+  require:
+    signatures: {authorities: [release]}
+""",
+    "advice.yaml": """\
+apiVersion: verifier/v1
+kind: Policy
+metadata: {name: advice}
+spec:
+  mode: warn
+  authorities:
+    - {name: release, key: {file: release.pub}}
+  require:
+    sbom: {authorities: [release], requireHashes: true}
+""",
+}
 
 
-@dataclass
-class Answer:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def response(self) -> dict[str, Any]:
-        return self.json()["response"]  # type: ignore[no-any-return]
+def check_golden(name: str, actual: str) -> None:
+    golden = GOLDEN / name
+    if os.environ.get("VERIFIER_REGEN_GOLDEN"):
+        golden.write_text(actual)
+    assert actual == golden.read_text(), f"{golden} differs (VERIFIER_REGEN_GOLDEN=1 rewrites it)"
 
 
-@dataclass
-class Webhook:
-    server: WebhookServer
-    port: int
-    ca: TestCA
-    cert: Path
-    key: Path
-    thread: threading.Thread
+@dataclass(frozen=True)
+class Scenario:
+    """Three artifacts: one signed, one unsigned, one with a malformed bundle."""
 
-    def client_context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=str(self.ca.path))
+    root: Path
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        body: bytes | None = None,
-        content_type: str = "application/json",
-        timeout: float = 15,
-    ) -> Answer:
-        conn = http.client.HTTPSConnection(
-            "127.0.0.1", self.port, context=self.client_context(), timeout=timeout
-        )
+    def admit(self, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+        cwd = Path.cwd()
+        os.chdir(self.root)
         try:
-            headers = {"Content-Type": content_type} if body is not None else {}
-            conn.request(method, path, body=body, headers=headers)
-            resp = conn.getresponse()
-            return Answer(resp.status, resp.read(), dict(resp.getheaders()))
+            result = CliRunner().invoke(
+                app, ["admit", *args], input=stdin, env={"SOURCE_DATE_EPOCH": EPOCH}
+            )
         finally:
-            conn.close()
-
-    def post(self, body: bytes, **kwargs: Any) -> Answer:
-        return self.request("POST", "/validate", body, **kwargs)
-
-    def served_certificate(self) -> bytes:
-        context = self.client_context()
-        with (
-            socket.create_connection(("127.0.0.1", self.port), timeout=5) as raw,
-            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
-        ):
-            der = tls.getpeercert(binary_form=True)
-        assert der is not None
-        return der
+            os.chdir(cwd)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, result.stdout, result.stderr
 
 
-def start_webhook(
-    tmp_path: Path,
-    decider: Decider,
-    *,
-    limits: DecisionLimits | None = None,
-    cache: DecisionCache | None = None,
-    max_body_bytes: int = 64 * 1024,
-    workers: int = 4,
-) -> Webhook:
-    ca = make_ca(tmp_path)
-    cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
-    issue_server_cert(ca, cert, key, "webhook-1")
-    decisions = AdmissionDecisions(
-        decider,
-        cache or DecisionCache(1000, 60.0),
-        limits or DecisionLimits(deadline_seconds=2.0),
-        Metrics(),
-        workers=workers,
+def build_scenario(root: Path) -> Scenario:
+    policies = root / "policies"
+    policies.mkdir()
+    for name, text in POLICIES.items():
+        (policies / name).write_text(text)
+    (policies / "release.pub").write_bytes(RELEASE.public_key.pem)
+    evidence = root / "evidence"
+    evidence.mkdir()
+    for name in ("app.tar.gz", "lib.tar.gz", "broken.tar.gz"):
+        (root / name).write_bytes(f"{name} contents\n".encode())
+    app_artifact = Artifact.from_path(root / "app.tar.gz")
+    signer = KeySigner(RELEASE)
+    (evidence / "app.tar.gz.sigstore.json").write_bytes(
+        signer.sign_artifact(app_artifact).to_json()
     )
-    app = WebhookApp(decisions, max_body_bytes=max_body_bytes)
-    server = WebhookServer(
-        app,
-        ServerOptions(
-            tls_cert=cert,
-            tls_key=key,
-            host="127.0.0.1",
-            port=0,
-            tls_reload_seconds=0.1,
-            graceful_seconds=2,
-        ),
+    sbom = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "version": 1,
+        "components": [{"name": "left-pad", "purl": "pkg:npm/left-pad@1.3.0"}],
+    }
+    statement = Statement(
+        subjects_of([("app.tar.gz", app_artifact.digest)]), "https://cyclonedx.org/bom", sbom
+    ).to_json()
+    (evidence / "app.tar.gz.sbom.sigstore.json").write_bytes(
+        signer.sign_statement(statement).to_json()
     )
-    thread = threading.Thread(target=asyncio.run, args=(server.serve(),), daemon=True)
-    thread.start()
-    give_up = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > give_up or not thread.is_alive():
-            raise RuntimeError("webhook did not start")
-        time.sleep(0.01)
-    return Webhook(server, server.bound_port(), ca, cert, key, thread)
+    other = Artifact.from_path(root / "lib.tar.gz")
+    (evidence / "lib.tar.gz.sigstore.json").write_bytes(
+        KeySigner(OTHER).sign_artifact(other).to_json()
+    )
+    (evidence / "broken.tar.gz.sigstore.json").write_text(json.dumps({"mediaType": "nope"}))
+    return Scenario(root)
 
 
 @pytest.fixture
-def webhook_factory(tmp_path: Path) -> Iterator[Any]:
-    started: list[Webhook] = []
-
-    def factory(decider: Decider, **kwargs: Any) -> Webhook:
-        directory = tmp_path / f"server{len(started)}"
-        directory.mkdir()
-        hook = start_webhook(directory, decider, **kwargs)
-        started.append(hook)
-        return hook
-
-    yield factory
-    for hook in started:
-        hook.server.stop()
-        hook.thread.join(timeout=10)
-
-
-# The store tests' real registry (Debian docker-registry on 127.0.0.1), reused as is.
-from tests.store.conftest import registry  # noqa: E402, F401
+def scenario(tmp_path: Path) -> Scenario:
+    return build_scenario(tmp_path)

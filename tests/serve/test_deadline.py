@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from tests.admission.deciders import StalledRegistryDecider, TableDecider
-from tests.admission.reviews import APP, PAUSE, encode, pod_spec, review, workload
-from tests.admission.stalled import StalledServer
+from tests.serve.deciders import StalledRegistryDecider, TableDecider
+from tests.serve.reviews import APP, PAUSE, encode, pod_spec, review, workload
+from tests.serve.stalled import StalledServer
 from verifier.admission.deadline import DecisionLimits, FailureMode
 from verifier.admission.decider import ImageDecision, ImageQuery
 from verifier.errors import EnvironmentFailure

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from tests.admission.registry_images import push_released_image
-from tests.admission.reviews import encode, pod_spec, review, workload
-from tests.admission.stalled import StalledServer
+from tests.serve.registry_images import push_released_image
+from tests.serve.reviews import encode, pod_spec, review, workload
+from tests.serve.stalled import StalledServer
 from verifier.admission.deadline import DecisionLimits
 from verifier.admission.policy_decider import PolicyDecider, trust_digest
 from verifier.admission.store_summaries import StoreSummaries, repository_of

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.admission.certs import issue_server_cert, make_ca
-from tests.admission.reviews import encode, pod_spec, review, workload
-from tests.admission.summaries import summary_statement, write_summary
+from tests.serve.certs import issue_server_cert, make_ca
+from tests.serve.reviews import encode, pod_spec, review, workload
+from tests.serve.summaries import summary_statement, write_summary
 from verifier.cli.app import app
 from verifier.digest import Digest, hash_file
 from verifier.sign.keys import KeyAlgorithm

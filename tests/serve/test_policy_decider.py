@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.admission.summaries import summary_statement, write_summary
+from tests.serve.summaries import summary_statement, write_summary
 from verifier.admission.decider import ImageQuery, Outcome, Route
 from verifier.admission.policy_decider import AllowRule, PolicyDecider, trust_digest
 from verifier.admission.summary import SummaryDirectory, SummaryFastPath

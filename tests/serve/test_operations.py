@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from cryptography import x509
 
-from tests.admission.certs import issue_server_cert, make_ca
-from tests.admission.deciders import TableDecider
-from tests.admission.reviews import APP, PAUSE, SIDECAR, encode, pod_spec, review, workload
+from tests.serve.certs import issue_server_cert, make_ca
+from tests.serve.deciders import TableDecider
+from tests.serve.reviews import APP, PAUSE, SIDECAR, encode, pod_spec, review, workload
 from verifier.admission.decider import Outcome
 
 

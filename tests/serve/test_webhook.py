@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from tests.admission.deciders import TableDecider
-from tests.admission.reviews import (
+from tests.serve.deciders import TableDecider
+from tests.serve.reviews import (
     APP,
     MIGRATE,
     PAUSE,

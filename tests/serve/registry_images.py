@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.admission.summaries import summary_statement
+from tests.serve.summaries import summary_statement
 from verifier.digest import Digest
 from verifier.sign.key_signer import KeySigner
 from verifier.sign.keys import PrivateKey

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admission.reviews import APP, MIGRATE, PAUSE, SIDECAR, pod_spec, review, workload
+from tests.serve.reviews import APP, MIGRATE, PAUSE, SIDECAR, pod_spec, review, workload
 from verifier.admission.review import Operation, allow, deny, parse_review, request_uid
 from verifier.admission.workloads import POD_SPEC_PATHS, images_of
 from verifier.errors import InputError
