@@ -4,7 +4,8 @@ Starts Debian's docker-registry on 127.0.0.1 (the same fixture code the store te
 pushes IMAGES small artifacts standing in for images, each with a signed passing release
 summary (VSA) attached in cosign v3's layout, and writes into DIR:
 
-* tls.crt / tls.key (for 127.0.0.1), release.pub, policy.yaml;
+* tls.crt / tls.key (for 127.0.0.1), release.pub, policies/bench.yaml (one signature by the
+  release key required);
 * bodies.jsonl: one AdmissionReview (a Pod running one of the images) a line, for wrk;
 * serve.env: the VERIFIER_* settings of the server.
 
@@ -23,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.serve.certs import issue_server_cert, make_ca
+from tests.serve.policies import write_policy
 from tests.serve.registry_images import push_released_image
 from tests.serve.reviews import pod_spec, review, workload
 from tests.store.conftest import start_registry
@@ -42,8 +44,7 @@ def main() -> None:
     issue_server_cert(ca, work / "tls.crt", work / "tls.key", "webhook-bench")
     key = KeyAlgorithm.ECDSA_P256.generate()
     (work / "release.pub").write_bytes(key.public_key.pem)
-    policy = work / "policy.yaml"
-    policy.write_text("apiVersion: verifier/v1\nkind: Policy\nmetadata: {name: bench}\n")
+    policy = write_policy(work / "policies", key, name="bench")
     digest = policy_digest(policy)
 
     registry = start_registry(work / "registry")

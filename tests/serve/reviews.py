@@ -20,6 +20,7 @@ _RESOURCES = {
     "StatefulSet": ("apps", "v1", "statefulsets"),
     "DaemonSet": ("apps", "v1", "daemonsets"),
     "ReplicaSet": ("apps", "v1", "replicasets"),
+    "ReplicationController": ("", "v1", "replicationcontrollers"),
     "Job": ("batch", "v1", "jobs"),
     "CronJob": ("batch", "v1", "cronjobs"),
 }

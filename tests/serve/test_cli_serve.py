@@ -16,15 +16,17 @@ from pathlib import Path
 import pytest
 
 from tests.serve.certs import issue_server_cert, make_ca
+from tests.serve.policies import policy_digest_of, write_policy
 from tests.serve.reviews import encode, pod_spec, review, workload
 from tests.serve.summaries import summary_statement, write_summary
 from verifier.cli.app import app
-from verifier.digest import Digest, hash_file
+from verifier.digest import Digest
 from verifier.sign.keys import KeyAlgorithm
 
 IMAGE_DIGEST = Digest.of_bytes(b"released image")
-RELEASED = f"reg.example/app@{IMAGE_DIGEST}"
-UNRELEASED = f"reg.example/app@{Digest.of_bytes(b'never released')}"
+# No registry host in the names: the engine reads only the evidence directory given.
+RELEASED = f"team/app@{IMAGE_DIGEST}"
+UNRELEASED = f"team/app@{Digest.of_bytes(b'never released')}"
 
 
 def free_port() -> int:
@@ -41,12 +43,12 @@ def verifier_cmd() -> list[str]:
 def setup(tmp_path: Path) -> dict[str, str]:
     ca = make_ca(tmp_path)
     issue_server_cert(ca, tmp_path / "tls.crt", tmp_path / "tls.key", "webhook")
-    policy = tmp_path / "release-strict.yaml"
-    policy.write_text("apiVersion: verifier/v1\nkind: Policy\n")
     key = KeyAlgorithm.ECDSA_P256.generate()
+    policy = write_policy(tmp_path / "policies", key, digest_pinned=True)
     (tmp_path / "release.pub").write_bytes(key.public_key.pem)
-    statement = summary_statement(IMAGE_DIGEST, hash_file(policy))
+    statement = summary_statement(IMAGE_DIGEST, policy_digest_of(policy))
     write_summary(tmp_path / "summaries", "app", key, statement)
+    (tmp_path / "evidence").mkdir()
     return {
         "VERIFIER_POLICY": str(policy),
         "VERIFIER_TLS_CERT": str(tmp_path / "tls.crt"),
@@ -55,6 +57,7 @@ def setup(tmp_path: Path) -> dict[str, str]:
         "VERIFIER_PORT": str(free_port()),
         "VERIFIER_SUMMARY_KEYS": str(tmp_path / "release.pub"),
         "VERIFIER_SUMMARIES": str(tmp_path / "summaries"),
+        "VERIFIER_EVIDENCE": str(tmp_path / "evidence"),
         "VERIFIER_ALLOW_IMAGES": "registry.k8s.io/*",
         "VERIFIER_DEADLINE": "3",
         "CA": str(ca.path),
@@ -94,11 +97,14 @@ def test_serve_process_end_to_end(setup: dict[str, str]) -> None:
         status, body = call(setup, "POST", "/validate", encode(review(obj, uid="rel-1")))
         assert status == 200
         assert json.loads(body)["response"] == {"uid": "rel-1", "allowed": True}
-        obj = workload("Pod", pod_spec([UNRELEASED, "reg.example/app:latest"]))
+        obj = workload("Pod", pod_spec([UNRELEASED, "team/app:latest"]))
         status, body = call(setup, "POST", "/validate", encode(review(obj, uid="unrel-1")))
         message = json.loads(body)["response"]["status"]["message"]
-        assert message.startswith(f"{UNRELEASED}: rule verification-summary: no passing")
-        assert "reg.example/app:latest: rule digest-pinned: referenced by tag" in message
+        assert message == (
+            f"{UNRELEASED}: rule gate/signatures: signed by 0 of the required 1 trusted "
+            "authorities (signed: none; trusted: release); "
+            "team/app:latest: rule gate/digestPinned: referenced by tag, not by digest"
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=20)
@@ -109,6 +115,10 @@ def test_serve_process_end_to_end(setup: dict[str, str]) -> None:
     assert reviews["rel-1"]["allowed"] is True
     assert reviews["rel-1"]["kind"] == "apps/v1/Deployment"
     assert [d["route"] for d in reviews["rel-1"]["decisions"]] == ["allow-rule", "summary"]
+    assert [d["rule"] for d in reviews["unrel-1"]["decisions"]] == [
+        "gate/signatures",
+        "gate/digestPinned",
+    ]
     assert reviews["unrel-1"]["allowed"] is False
     assert all({"time", "level", "logger"} <= r.keys() for r in records)
     assert records[-1]["event"] == "stopped"
@@ -128,4 +138,7 @@ def test_serve_refuses_bad_configuration_with_exit_2(cli, setup, tmp_path) -> No
     env = {k: v for k, v in setup.items() if k != "VERIFIER_SUMMARY_KEYS"}
     result = cli.invoke(app, ["serve"], env=env)
     assert result.exit_code == 2
-    assert "--summary-key" in result.stderr
+    assert "need --summary-key" in result.stderr
+    result = cli.invoke(app, ["serve", "--policy", str(tmp_path / "none.yaml")], env=setup)
+    assert result.exit_code == 2
+    assert "none.yaml: no such policy file or directory" in result.stderr

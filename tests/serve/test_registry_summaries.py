@@ -4,29 +4,32 @@ so summaries are found through the tag-schema fallback), and against one that st
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
+from tests.serve.policies import policy_digest_of, write_policy
 from tests.serve.registry_images import push_released_image
 from tests.serve.reviews import encode, pod_spec, review, workload
 from tests.serve.stalled import StalledServer
 from verifier.admission.deadline import DecisionLimits
-from verifier.admission.policy_decider import PolicyDecider, trust_digest
+from verifier.admission.policy_decider import PolicyDecider
 from verifier.admission.store_summaries import StoreSummaries, repository_of
 from verifier.admission.summary import SummaryFastPath
 from verifier.digest import Digest
+from verifier.policy.loader import load_policies
 from verifier.sign.key_policy import KeyTrust
 from verifier.sign.keys import KeyAlgorithm
 from verifier.store.reference import StoreOptions
 
-POLICY = Digest.of_bytes(b"policy: release-strict")
 
-
-def decider_for(key, timeout: float = 5.0) -> PolicyDecider:
-    trust = KeyTrust(key.public_key)
-    source = StoreSummaries(StoreOptions(timeout=timeout, unsafe_plain_http=True))
+def decider_for(key, policy: Path, timeout: float = 5.0) -> PolicyDecider:
+    options = StoreOptions(timeout=timeout, unsafe_plain_http=True)
     return PolicyDecider(
-        "release-strict", POLICY, trust_digest(["k"]), SummaryFastPath(trust, source)
+        policy_set=load_policies(policy),
+        store_options=options,
+        fast_path=SummaryFastPath(KeyTrust(key.public_key), StoreSummaries(options)),
+        summary_trust_ids=("k",),
     )
 
 
@@ -41,16 +44,18 @@ def test_summaries_from_the_registry_admit_and_are_cached(
     webhook_factory, registry, tmp_path
 ) -> None:
     key = KeyAlgorithm.ECDSA_P256.generate()
+    policy = write_policy(tmp_path / "policies", key)
     store = registry.store("serve/app")
-    released = push_released_image(store, tmp_path, "v1", key, POLICY)
+    released = push_released_image(store, tmp_path, "v1", key, policy_digest_of(policy))
     unreleased = push_released_image(store, tmp_path, "v2", key, Digest.of_bytes(b"other policy"))
-    hook = webhook_factory(decider_for(key))
+    hook = webhook_factory(decider_for(key, policy))
     image = f"{registry.host}/serve/app@{released}"
     other = f"{registry.host}/serve/app@{unreleased}"
     first = hook.post(encode(review(workload("Pod", pod_spec([image])))))
     assert first.response["allowed"] is True
     denied = hook.post(encode(review(workload("Pod", pod_spec([other])))))
-    assert denied.response["status"]["message"].startswith(f"{other}: rule verification-summary")
+    # No summary for this policy: the engine decides, from the evidence in the registry.
+    assert denied.response["status"]["message"].startswith(f"{other}: rule gate/signatures")
     started = time.monotonic()
     again = hook.post(encode(review(workload("Job", pod_spec([image])))))
     assert again.response["allowed"] is True
@@ -67,9 +72,10 @@ def stalled():
     server.close()
 
 
-def test_a_stalled_registry_hits_the_deadline(webhook_factory, stalled) -> None:
+def test_a_stalled_registry_hits_the_deadline(webhook_factory, stalled, tmp_path) -> None:
     key = KeyAlgorithm.ECDSA_P256.generate()
-    hook = webhook_factory(decider_for(key, timeout=1.0), limits=DecisionLimits(1.0))
+    policy = write_policy(tmp_path / "policies", key)
+    hook = webhook_factory(decider_for(key, policy, timeout=1.0), limits=DecisionLimits(1.0))
     image = f"127.0.0.1:{stalled.port}/app@sha256:{'e' * 64}"
     started = time.monotonic()
     answer = hook.post(encode(review(workload("Pod", pod_spec([image])))))

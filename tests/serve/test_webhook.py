@@ -100,7 +100,8 @@ def test_warn_mode_admits_with_short_warnings(webhook_factory) -> None:
 
 def test_every_workload_kind_is_reviewed(webhook_factory) -> None:
     hook = webhook_factory(TableDecider({APP: Outcome.ALLOWED}))
-    for kind in ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"):
+    kinds = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
+    for kind in (*kinds, "ReplicationController"):
         ok = hook.post(encode(review(workload(kind, pod_spec([APP])))))
         bad = hook.post(encode(review(workload(kind, pod_spec([APP], ephemeral=[SIDECAR])))))
         assert ok.response["allowed"] is True, kind

@@ -1,20 +1,29 @@
-"""The decider ``verifier serve`` runs: allow rules, then the summary fast path, then policy.
+"""The decider ``verifier serve`` runs: allow rules, the summary fast path, then the policies.
 
-* An explicit allow rule (a glob over the image reference, given by the operator) admits
-  without reading anything: cluster add-ons such as ``registry.k8s.io/*``.
-* A reference by tag is refused: the decision is about content, and only a digest names it.
-* A trusted, passing verification summary for this digest and this policy digest admits.
-* Otherwise the full evaluation decides when one is configured; without one, the image is
-  denied by the rule ``verification-summary`` (the release gate: only what ``verifier
-  release`` admitted under this exact policy runs).
+For one image in one namespace:
+
+1. an explicit allow rule (a glob over the image reference, given by the operator) admits
+   without reading anything: cluster add-ons such as ``registry.k8s.io/*``;
+2. the policies that select the image and namespace are found locally (``match``); none is a
+   denial by the rule ``match``, as in ``verifier admit``;
+3. a trusted, passing verification summary for this digest and these policies' digest admits
+   (:mod:`verifier.admission.summary`);
+4. otherwise the policy engine decides, exactly as ``verifier admit`` does
+   (:func:`verifier.admission.gate.admit_target`): evidence from ``--evidence DIR`` or from the
+   store the image reference names, every bundle verified, every rule evaluated. A reference
+   by tag is resolved there once (``digestPinned`` policies deny it outright).
+
+The cache key is (image digest, digest of the policies that apply, digest of whom they
+trust). The policy digest a summary must name is the applicable policy's own digest when one
+policy applies, else the digest of the set of those that apply (same formula as the policy
+set's digest, :class:`~verifier.policy.model.PolicySet`).
 """
 
 from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
 
 from verifier.admission.decider import (
     DecisionKey,
@@ -24,9 +33,18 @@ from verifier.admission.decider import (
     Route,
     Routing,
 )
+from verifier.admission.gate import admit_target
+from verifier.admission.resolve import StoreResolver
 from verifier.admission.summary import SummaryFastPath
+from verifier.admission.targets import Target, target_of
+from verifier.clock import Clock, SystemClock
 from verifier.digest import Digest
-from verifier.errors import InputError
+from verifier.errors import EnvironmentFailure, InputError
+from verifier.policy.decision import Decision, Finding, Location
+from verifier.policy.decision import Outcome as PolicyOutcome
+from verifier.policy.evidence import EvidenceSource
+from verifier.policy.model import Policy, PolicySet, TrustSet
+from verifier.store.reference import StoreOptions
 
 
 @dataclass(frozen=True)
@@ -44,36 +62,82 @@ class AllowRule:
         return fnmatch.fnmatchcase(image, self.pattern)
 
 
-class FullEvaluation(Protocol):
-    """The policy engine's evaluation of one image pinned by digest; may read the registry."""
-
-    def evaluate(self, query: ImageQuery, digest: Digest) -> ImageDecision:
-        """The decision; raise VerifierError when it cannot be made."""
-        ...
-
-
-def trust_digest(fingerprints: Sequence[str]) -> Digest:
+def trust_digest(trust_ids: Sequence[str]) -> Digest:
     """One digest over the trusted authorities (sorted, one a line)."""
-    return Digest.of_bytes("".join(f"{f}\n" for f in sorted(set(fingerprints))).encode())
+    return Digest.of_bytes("".join(f"{t}\n" for t in sorted(set(trust_ids))).encode())
 
 
-@dataclass(frozen=True)
+def applicable_digest(policies: Sequence[Policy]) -> Digest:
+    """The one policy's digest, or the digest of the set of those that apply."""
+    if len(policies) == 1:
+        return policies[0].digest
+    return PolicySet(tuple(policies)).digest
+
+
+def _without_label(decision: Decision, finding: Finding) -> str:
+    prefix = f"{decision.label}: "
+    text = finding.message
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
+
+def image_decision(image: str, decision: Decision) -> ImageDecision:
+    """The engine's Decision as the webhook's answer for one image.
+
+    Undecided (evidence that could not be read or verified under an enforcing policy) is an
+    error: the failure mode answers it, and it is never cached.
+    """
+    names = ",".join(p.name for p in decision.policies) or "-"
+    if decision.outcome is PolicyOutcome.UNDECIDED:
+        reasons = "; ".join(
+            f"{f.policy}/{f.rule}: {_without_label(decision, f)}" for f in decision.errors
+        )
+        raise EnvironmentFailure(f"could not decide: {reasons}")
+    warnings = tuple(
+        f"{f.policy}/{f.rule}: {_without_label(decision, f)}" for f in decision.warnings
+    )
+    if decision.outcome is PolicyOutcome.DENIED:
+        rules = ",".join(dict.fromkeys(f"{f.policy}/{f.rule}" for f in decision.violations))
+        message = "; ".join(_without_label(decision, f) for f in decision.violations)
+        return ImageDecision(image, Outcome.DENIED, rules, message, Route.POLICY, warnings)
+    outcome = Outcome.WARNED if warnings else Outcome.ALLOWED
+    return ImageDecision(image, outcome, names, "", Route.POLICY, warnings)
+
+
+@dataclass
 class PolicyDecider:
-    """A :class:`~verifier.admission.decider.Decider` for one policy."""
+    """A :class:`~verifier.admission.decider.Decider` over a policy set and the engine."""
 
-    policy_name: str
-    policy_digest: Digest
-    trust: Digest
-    fast_path: SummaryFastPath
+    policy_set: PolicySet
+    store_options: StoreOptions
+    fast_path: SummaryFastPath | None = None
+    #: Whom the fast path trusts, for the cache key (empty without a fast path).
+    summary_trust_ids: tuple[str, ...] = ()
     allow_rules: tuple[AllowRule, ...] = ()
-    evaluation: FullEvaluation | None = None
+    evidence: EvidenceSource | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    _trust: TrustSet = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._trust = self.policy_set.trust()
 
     def ready(self) -> bool:
-        """Policy and trust are loaded when this object exists."""
+        """Policies and trust are loaded when this object exists."""
         return True
 
+    def _target(self, query: ImageQuery) -> Target:
+        location = Location("AdmissionReview", detail=f"namespace {query.namespace}")
+        return target_of(query.image, location=location, namespace=query.namespace or None)
+
+    def _policies(self, target: Target) -> tuple[Policy, ...]:
+        return self.policy_set.matching(target.name, target.namespace)
+
+    def _key(self, digest: Digest, policies: Sequence[Policy]) -> DecisionKey:
+        trust_ids = [a.trust_id for p in policies for a in p.authorities.values()]
+        trust_ids += [f"summary {t}" for t in self.summary_trust_ids]
+        return DecisionKey(digest, applicable_digest(policies), trust_digest(trust_ids))
+
     def route(self, query: ImageQuery) -> Routing:
-        """Allow rules and references by tag are answered here; the rest has a cache key."""
+        """Allow rules and unmatched images are answered here; the rest gets its cache key."""
         for rule in self.allow_rules:
             if rule.matches(query.image):
                 return Routing(
@@ -85,34 +149,38 @@ class PolicyDecider:
                         Route.ALLOW_RULE,
                     )
                 )
-        digest = query.digest
-        if digest is None:
+        target = self._target(query)
+        policies = self._policies(target)
+        if not policies:
             return Routing(
                 decision=ImageDecision(
                     query.image,
                     Outcome.DENIED,
-                    "digest-pinned",
-                    "referenced by tag; pin the image by digest (name@sha256:...)",
+                    "match",
+                    "no policy applies to this image",
                     Route.POLICY,
                 )
             )
-        return Routing(key=DecisionKey(digest, self.policy_digest, self.trust))
+        if target.subject is None:
+            return Routing()  # a tag: resolved by the engine, never cached under a digest
+        return Routing(key=self._key(target.subject, policies))
 
     def decide(self, query: ImageQuery) -> ImageDecision:
-        """Fast path first, then the full evaluation, else the release-gate denial."""
-        digest = query.digest
-        if digest is None:  # route() answers these; a caller that skipped it gets an error
-            raise InputError(f"{query.image}: referenced by tag; pin the image by digest")
-        summary = self.fast_path.check(query, digest, self.policy_digest)
-        if summary is not None:
-            return summary
-        if self.evaluation is not None:
-            return self.evaluation.evaluate(query, digest)
-        return ImageDecision(
-            query.image,
-            Outcome.DENIED,
-            "verification-summary",
-            f"no passing verification summary for policy {self.policy_name} "
-            f"({self.policy_digest.short}) signed by a trusted authority",
-            Route.SUMMARY,
+        """Fast path first, then the engine; raises when it cannot decide (fail closed)."""
+        target = self._target(query)
+        policies = self._policies(target)
+        digest = target.subject
+        if self.fast_path is not None and digest is not None and policies:
+            summary = self.fast_path.check(query, digest, applicable_digest(policies))
+            if summary is not None:
+                return summary
+        # A resolver per decision: its store deadline is this decision's (--deadline).
+        decision = admit_target(
+            target,
+            self.policy_set,
+            self.evidence,
+            now=self.clock.now(),
+            trust=self._trust,
+            resolver=StoreResolver(self.store_options),
         )
+        return image_decision(query.image, decision)

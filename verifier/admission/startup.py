@@ -13,13 +13,15 @@ from verifier.admission.deadline import DecisionLimits, FailureMode
 from verifier.admission.decisions import AdmissionDecisions
 from verifier.admission.logs import configure_json_logging
 from verifier.admission.metrics import Metrics
-from verifier.admission.policy_decider import AllowRule, PolicyDecider, trust_digest
+from verifier.admission.policy_decider import AllowRule, PolicyDecider, applicable_digest
 from verifier.admission.server import ServerOptions, WebhookServer
 from verifier.admission.store_summaries import StoreSummaries
 from verifier.admission.summary import SummaryDirectory, SummaryFastPath, SummarySource
 from verifier.admission.webhook import DEFAULT_MAX_BODY_BYTES, WebhookApp
-from verifier.digest import Digest, hash_file
+from verifier.digest import Digest
 from verifier.errors import InputError
+from verifier.policy.loader import load_policies
+from verifier.policy.sources.local_directory import LocalEvidenceDirectory
 from verifier.sign.key_policy import KeyTrust
 from verifier.sign.keys import PublicKey
 from verifier.sign.policy import AnyOf, TrustPolicy
@@ -36,6 +38,7 @@ class ServeSettings:
     server: ServerOptions
     summary_keys: tuple[Path, ...] = ()
     summaries: Path | None = None
+    evidence: Path | None = None
     summary_store: str | None = None
     unsafe_plain_http: bool = False
     registry_ca: Path | None = None
@@ -56,44 +59,50 @@ class ServeSettings:
 
 
 def policy_digest(path: Path) -> Digest:
-    """The digest a release summary must name for this policy: sha256 of the policy file."""
-    if not path.is_file():
-        raise InputError(f"{path}: policy file not found")
-    return hash_file(path)
+    """The digest a release summary must name when every policy in ``path`` applies."""
+    return applicable_digest(load_policies(path).policies)
 
 
-def build_decider(settings: ServeSettings) -> PolicyDecider:
-    """Load the policy, the trusted authorities and the summaries; InputError on bad input."""
-    digest = policy_digest(settings.policy)
-    if not settings.summary_keys:
-        raise InputError("give at least one --summary-key: whom to trust for release summaries")
-    keys = [PublicKey.load(path) for path in settings.summary_keys]
-    trust: TrustPolicy = AnyOf(tuple(KeyTrust(key) for key in keys))
-    source: SummarySource
+def _summary_source(settings: ServeSettings, options: StoreOptions) -> SummarySource:
     if settings.summaries is not None:
         if settings.summary_store is not None:
             raise InputError("give --summaries DIR or --summary-store STORE, not both")
-        source = SummaryDirectory(settings.summaries)
-    else:
-        options = StoreOptions(
-            timeout=settings.deadline_seconds,
-            unsafe_plain_http=settings.unsafe_plain_http,
-            ca_file=settings.registry_ca,
-        )
-        store = parse_store(settings.summary_store) if settings.summary_store else None
-        source = StoreSummaries(options, store)
+        return SummaryDirectory(settings.summaries)
+    store = parse_store(settings.summary_store) if settings.summary_store else None
+    return StoreSummaries(options, store)
+
+
+def build_decider(settings: ServeSettings) -> PolicyDecider:
+    """Load the policies, the summary keys and the sources; InputError on bad input."""
+    policy_set = load_policies(settings.policy)
+    options = StoreOptions(
+        timeout=settings.deadline_seconds,
+        unsafe_plain_http=settings.unsafe_plain_http,
+        ca_file=settings.registry_ca,
+    )
+    fast_path = None
+    summary_trust: list[str] = []
+    if settings.summary_keys:
+        keys = [PublicKey.load(path) for path in settings.summary_keys]
+        trust: TrustPolicy = AnyOf(tuple(KeyTrust(key) for key in keys))
+        fast_path = SummaryFastPath(trust, _summary_source(settings, options))
+        summary_trust = [f"key {key.fingerprint}" for key in keys]
+    elif settings.summaries is not None or settings.summary_store is not None:
+        raise InputError("--summaries and --summary-store need --summary-key: whom to trust")
+    evidence = LocalEvidenceDirectory(settings.evidence) if settings.evidence else None
     return PolicyDecider(
-        policy_name=settings.policy.name,
-        policy_digest=digest,
-        trust=trust_digest([str(key.fingerprint) for key in keys]),
-        fast_path=SummaryFastPath(trust, source),
+        policy_set=policy_set,
+        store_options=options,
+        fast_path=fast_path,
+        summary_trust_ids=tuple(summary_trust),
         allow_rules=tuple(AllowRule(p) for p in settings.allow_images),
+        evidence=evidence,
     )
 
 
-def build_server(settings: ServeSettings) -> WebhookServer:
+def build_server(settings: ServeSettings, decider: PolicyDecider | None = None) -> WebhookServer:
     """The configured server, not yet started."""
-    decider = build_decider(settings)
+    decider = decider or build_decider(settings)
     decisions = AdmissionDecisions(
         decider,
         DecisionCache(settings.cache_size, settings.cache_ttl_seconds),
@@ -108,15 +117,21 @@ def build_server(settings: ServeSettings) -> WebhookServer:
 def serve(settings: ServeSettings) -> int:
     """Serve until SIGTERM or SIGINT, then shut down gracefully; returns the exit code."""
     configure_json_logging(settings.log_level)
-    server = build_server(settings)
-    decider = server.app.decisions.decider
+    decider = build_decider(settings)
+    server = build_server(settings, decider)
     fields = {
         "policy": str(settings.policy),
-        "policy_digest": str(getattr(decider, "policy_digest", "")),
+        "policies": [p.name for p in decider.policy_set.policies],
+        "policy_set_digest": str(decider.policy_set.digest),
         "deadline_seconds": settings.deadline_seconds,
         "failure_mode": settings.failure_mode.value,
         "allow_images": list(settings.allow_images),
-        "summaries": str(settings.summaries or settings.summary_store or "image repository"),
+        "summaries": (
+            str(settings.summaries or settings.summary_store or "image repository")
+            if settings.summary_keys
+            else "off"
+        ),
+        "evidence": str(settings.evidence or "image repository"),
     }
     if settings.unsafe_plain_http:
         log.warning(

@@ -1,7 +1,8 @@
 """The images a Pod or workload object would run: containers, initContainers, ephemeralContainers.
 
-Pods carry their spec at ``spec``; Deployments, StatefulSets, DaemonSets, ReplicaSets and Jobs
-at ``spec.template.spec``; CronJobs at ``spec.jobTemplate.spec.template.spec``.
+The kinds and where each keeps its pod spec are :mod:`verifier.admission.manifests`' (the
+same table ``verifier admit --manifests`` reads YAML with); here the object arrives as the
+decoded JSON of an AdmissionReview, so the walk is over dicts, not YAML nodes.
 """
 
 from __future__ import annotations
@@ -10,18 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from verifier.admission.manifests import CONTAINER_FIELDS, POD_SPEC_PATHS
 from verifier.errors import InputError
-
-POD_SPEC_PATHS: Mapping[str, tuple[str, ...]] = {
-    "Pod": ("spec",),
-    "Deployment": ("spec", "template", "spec"),
-    "StatefulSet": ("spec", "template", "spec"),
-    "DaemonSet": ("spec", "template", "spec"),
-    "ReplicaSet": ("spec", "template", "spec"),
-    "Job": ("spec", "template", "spec"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-}
-CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 
 
 @dataclass(frozen=True)
@@ -45,7 +36,7 @@ def images_of(kind: str, obj: Mapping[str, Any]) -> tuple[ContainerImage, ...]:
     if not isinstance(spec, Mapping):
         raise InputError(f"{kind} {'.'.join(path)} is not an object")
     found: list[ContainerImage] = []
-    for list_name in CONTAINER_LISTS:
+    for list_name in CONTAINER_FIELDS:
         containers = spec.get(list_name) or []
         where = f"{'.'.join(path)}.{list_name}"
         if not isinstance(containers, list):

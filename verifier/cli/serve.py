@@ -15,7 +15,12 @@ from verifier.cli.app import app, run_command
 
 @app.command("serve")
 def serve_command(
-    policy: Path = typer.Option(..., "--policy", envvar="VERIFIER_POLICY", help="Policy file."),
+    policy: Path = typer.Option(
+        ...,
+        "--policy",
+        envvar="VERIFIER_POLICY",
+        help="Policy file, or a directory of *.yaml policies (as for verifier admit).",
+    ),
     tls_cert: Path = typer.Option(
         ..., "--tls-cert", envvar="VERIFIER_TLS_CERT", help="PEM certificate (chain) to serve."
     ),
@@ -33,13 +38,19 @@ def serve_command(
         [],
         "--summary-key",
         envvar="VERIFIER_SUMMARY_KEYS",
-        help="Public key trusted to sign release summaries (repeatable).",
+        help="Public key trusted to sign release summaries: turns the fast path on (repeatable).",
     ),
     summaries: Path | None = typer.Option(
         None,
         "--summaries",
         envvar="VERIFIER_SUMMARIES",
         help="Directory of release summary bundles (*.sigstore.json).",
+    ),
+    evidence: Path | None = typer.Option(
+        None,
+        "--evidence",
+        envvar="VERIFIER_EVIDENCE",
+        help="Read evidence bundles from this directory instead of each image's registry.",
     ),
     summary_store: str | None = typer.Option(
         None,
@@ -120,6 +131,7 @@ def serve_command(
             ),
             summary_keys=tuple(summary_key),
             summaries=summaries,
+            evidence=evidence,
             summary_store=summary_store,
             unsafe_plain_http=unsafe_plain_http,
             registry_ca=registry_ca,
