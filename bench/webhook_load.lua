@@ -1,11 +1,29 @@
--- wrk script for bench/webhook_load.sh: POST AdmissionReview bodies to /validate.
+-- wrk script for bench/webhook_load.sh: POST AdmissionReview bodies to /validate at a fixed rate.
+--
 -- Bodies: one JSON document a line in $WEBHOOK_BODIES, sent round robin from a random start.
--- Rate: each connection waits $WEBHOOK_DELAY_MS between its requests, so the offered rate is
--- about connections * 1000 / (delay + latency); the calling script calibrates the delay.
+-- Rate: wrk has no fixed-rate mode, so each thread paces itself: every time one of its
+-- connections is free again, delay() hands it the next send slot of a schedule spaced
+-- 1000 / ($WEBHOOK_RATE / $WEBHOOK_THREADS) ms apart on the monotonic clock (LuaJIT ffi).
+-- A thread that falls behind (every connection busy) sends as soon as a connection is free,
+-- and forgets debt older than one second; the achieved rate is reported next to the offered.
+
+local ffi = require("ffi")
+ffi.cdef [[
+typedef struct { long tv_sec; long tv_nsec; } verifier_timespec;
+int clock_gettime(int clk_id, verifier_timespec *tp);
+]]
+local CLOCK_MONOTONIC = 1
+local timespec = ffi.new("verifier_timespec")
+
+local function now_ms()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, timespec)
+  return tonumber(timespec.tv_sec) * 1000 + tonumber(timespec.tv_nsec) / 1e6
+end
 
 local bodies = {}
 local next_body = 0
-local delay_ms = tonumber(os.getenv("WEBHOOK_DELAY_MS") or "100")
+local interval_ms = 0
+local next_slot = nil
 local threads = {}
 
 -- Per-thread counters (globals, so done() can read them with thread:get).
@@ -21,13 +39,25 @@ function init(args)
   for line in io.lines(os.getenv("WEBHOOK_BODIES")) do
     bodies[#bodies + 1] = line
   end
-  math.randomseed(os.time() + #threads)
+  local rate = tonumber(os.getenv("WEBHOOK_RATE") or "500")
+  local thread_count = tonumber(os.getenv("WEBHOOK_THREADS") or "2")
+  interval_ms = 1000 * thread_count / rate
+  math.randomseed(os.time() + math.floor(now_ms()))
   next_body = math.random(#bodies)
   wrk.headers["Content-Type"] = "application/json"
 end
 
 function delay()
-  return delay_ms
+  local now = now_ms()
+  if next_slot == nil or next_slot < now - 1000 then
+    next_slot = now
+  end
+  next_slot = next_slot + interval_ms
+  local wait = next_slot - now
+  if wait < 0 then
+    return 0
+  end
+  return math.floor(wait)
 end
 
 function request()

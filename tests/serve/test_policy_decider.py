@@ -15,6 +15,7 @@ from tests.serve.policies import policy_digest_of, sign_image, write_policy
 from tests.serve.summaries import summary_statement, write_summary
 from verifier.admission.decider import ImageQuery, Outcome, Route
 from verifier.admission.policy_decider import AllowRule, PolicyDecider
+from verifier.admission.store_summaries import StoreSummaries
 from verifier.admission.summary import SummaryDirectory, SummaryFastPath
 from verifier.attest.predicates import VerificationResult
 from verifier.digest import Digest
@@ -170,3 +171,20 @@ def test_allow_rules_answer_locally_and_keys_name_the_policy(tmp_path, setup, re
 def test_an_allow_rule_for_everything_is_refused() -> None:
     with pytest.raises(InputError, match="would admit every image"):
         AllowRule("*")
+
+
+def test_a_layout_path_is_no_image_reference(tmp_path, setup, release_key) -> None:
+    decision = decide(decider(tmp_path, setup), f"oci-layout:/var/lib/store@{IMAGE_DIGEST}")
+    assert (decision.outcome, decision.rule) == (Outcome.DENIED, "reference")
+
+
+def test_summaries_in_the_image_registry_skip_names_without_one(
+    tmp_path, setup, release_key
+) -> None:
+    # `team/app` names no registry: no summary can be there, and the engine decides.
+    options = StoreOptions(timeout=5)
+    d = decider(tmp_path, setup)
+    d.fast_path = SummaryFastPath(KeyTrust(release_key.public_key), StoreSummaries(options))
+    sign_image(tmp_path / "evidence", release_key, IMAGE_DIGEST, "app")
+    decision = decide(d)
+    assert (decision.outcome, decision.route) == (Outcome.ALLOWED, Route.POLICY)

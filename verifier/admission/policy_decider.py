@@ -44,7 +44,7 @@ from verifier.policy.decision import Decision, Finding, Location
 from verifier.policy.decision import Outcome as PolicyOutcome
 from verifier.policy.evidence import EvidenceSource
 from verifier.policy.model import Policy, PolicySet, TrustSet
-from verifier.store.reference import StoreOptions
+from verifier.store.reference import LAYOUT_PREFIX, StoreOptions
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,17 @@ class PolicyDecider:
                         Route.ALLOW_RULE,
                     )
                 )
+        if query.image.startswith(LAYOUT_PREFIX):
+            # A path on this server's disk is no image a node could pull.
+            return Routing(
+                decision=ImageDecision(
+                    query.image,
+                    Outcome.DENIED,
+                    "reference",
+                    "not a container image reference",
+                    Route.POLICY,
+                )
+            )
         target = self._target(query)
         policies = self._policies(target)
         if not policies:

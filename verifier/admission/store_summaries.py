@@ -44,20 +44,23 @@ class StoreSummaries:
     options: StoreOptions
     store: StoreLocation | None = None
 
-    def location(self, image: str) -> StoreLocation:
-        """Where to look for ``image``'s summaries."""
+    def location(self, image: str) -> StoreLocation | None:
+        """Where to look for ``image``'s summaries; None when its name has no registry host.
+
+        (``nginx@sha256:...`` names no registry we could ask; the engine judges it.)
+        """
         if self.store is not None:
             return self.store
         try:
             return parse_store(repository_of(image))
-        except InputError as exc:
-            raise InputError(
-                f"{image}: no registry repository to read summaries from: {exc}"
-            ) from None
+        except InputError:
+            return None
 
     def summaries(self, image: str, digest: Digest) -> Sequence[Bundle]:
         """Bundles announcing a VSA for ``digest``; StoreError when the store fails."""
         location = self.location(image)
+        if location is None:
+            return ()
         store = location.open(self.options, Deadline(self.options.timeout))
         found: list[Bundle] = []
         for referrer in list_referrers(store, digest):
