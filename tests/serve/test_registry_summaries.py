@@ -75,7 +75,8 @@ def stalled():
 def test_a_stalled_registry_hits_the_deadline(webhook_factory, stalled, tmp_path) -> None:
     key = KeyAlgorithm.ECDSA_P256.generate()
     policy = write_policy(tmp_path / "policies", key)
-    hook = webhook_factory(decider_for(key, policy, timeout=1.0), limits=DecisionLimits(1.0))
+    # As `verifier serve` sets it: registry reads outlive the review's deadline by a second.
+    hook = webhook_factory(decider_for(key, policy, timeout=2.0), limits=DecisionLimits(1.0))
     image = f"127.0.0.1:{stalled.port}/app@sha256:{'e' * 64}"
     started = time.monotonic()
     answer = hook.post(encode(review(workload("Pod", pod_spec([image])))))

@@ -29,6 +29,8 @@ from verifier.store.reference import StoreOptions, parse_store
 
 log = logging.getLogger("verifier.serve")
 
+STORE_GRACE_SECONDS = 1.0
+
 
 @dataclass(frozen=True)
 class ServeSettings:
@@ -75,8 +77,10 @@ def _summary_source(settings: ServeSettings, options: StoreOptions) -> SummarySo
 def build_decider(settings: ServeSettings) -> PolicyDecider:
     """Load the policies, the summary keys and the sources; InputError on bad input."""
     policy_set = load_policies(settings.policy)
+    # Registry reads give up on their own one second after the review's deadline: the review
+    # is answered by then (decision timed out), and the worker thread is freed soon after.
     options = StoreOptions(
-        timeout=settings.deadline_seconds,
+        timeout=settings.deadline_seconds + STORE_GRACE_SECONDS,
         unsafe_plain_http=settings.unsafe_plain_http,
         ca_file=settings.registry_ca,
     )

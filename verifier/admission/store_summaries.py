@@ -7,8 +7,9 @@ referrers (API or tag-schema fallback, :mod:`verifier.store.referrers`), keep bu
 announcing the VSA type, and read their one layer. The annotation only narrows the search;
 every bundle is verified in full by the fast path.
 
-Every store call of one lookup shares one :class:`~verifier.store.deadline.Deadline`, the
-review's deadline: a stalled registry gives up on its own instead of holding a worker thread.
+Every store call of one lookup shares one :class:`~verifier.store.deadline.Deadline` (the
+review's deadline plus a second, set by ``verifier serve``): a stalled registry gives up on
+its own instead of holding a worker thread.
 """
 
 from __future__ import annotations
