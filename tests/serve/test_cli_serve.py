@@ -77,6 +77,7 @@ def call(env: dict[str, str], method: str, path: str, body: bytes | None = None)
         conn.close()
 
 
+@pytest.mark.slow
 def test_serve_process_end_to_end(setup: dict[str, str]) -> None:
     env = {**os.environ, **setup}
     proc = subprocess.Popen(
