@@ -25,14 +25,16 @@ from verifier.errors import InputError
 from verifier.policy.cel import CompiledCondition
 from verifier.policy.model import (
     Authority,
-    DeniedComponent,
-    Duration,
     KeyAuthority,
     KeylessAuthority,
     MatchSpec,
     Mode,
     Policy,
     PolicySet,
+)
+from verifier.policy.requirements import (
+    DeniedComponent,
+    Duration,
     ProvenanceRule,
     ReproducibleRule,
     Requirements,

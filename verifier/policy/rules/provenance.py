@@ -12,7 +12,7 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
-from verifier.policy.model import ProvenanceRule
+from verifier.policy.requirements import ProvenanceRule
 from verifier.policy.rules.context import RuleContext, parse_time, too_old
 
 PROVENANCE_PREDICATES = ("https://slsa.dev/provenance/",)
