@@ -5,6 +5,12 @@ a signature, two rebuild VSAs (two builders), an SBOM and a provenance statement
 requires all of them. Prints decisions per second (one core) and how the time splits between
 reading evidence from the store, verifying bundles, and evaluating the policy.
 
+Set-up writes the layout in one pass (blobs, then one index.json) from the storage library's
+own manifest builders: attaching 5,000 referrers one by one through ``attach_bundle`` rewrites
+index.json per tag, which grows quadratically (60 artifacts took 36 s here). The first
+artifact is also attached through ``attach_bundle`` in a second layout, and the bench checks
+that both layouts list the same referrers.
+
     uv run python bench/admit.py [--artifacts N]
 """
 
@@ -18,7 +24,7 @@ from pathlib import Path
 
 from verifier.admission.resolve import StoreResolver
 from verifier.admission.targets import target_of
-from verifier.attest.statement import Statement, subjects_of
+from verifier.attest.statement import Statement, canonical_json, subjects_of
 from verifier.attest.uris import PROVENANCE_V1, VSA_V1
 from verifier.digest import Digest
 from verifier.policy.decision import Outcome
@@ -26,11 +32,31 @@ from verifier.policy.engine import evaluate
 from verifier.policy.evidence import Evidence, RefusedEvidence, VerifiedEvidence, verify_raw_bundle
 from verifier.policy.loader import load_policies
 from verifier.sign.artifact import Artifact
+from verifier.sign.bundle import Bundle
 from verifier.sign.key_signer import KeySigner
 from verifier.sign.keys import KeyAlgorithm
 from verifier.store.artifacts import FileLayer, attach_bundle, push_files
 from verifier.store.deadline import Deadline
-from verifier.store.layout import LayoutStore
+from verifier.store.layout import LAYOUT_MARKER, LayoutStore
+from verifier.store.oci import (
+    ANNOTATION_BUNDLE_CONTENT,
+    ANNOTATION_BUNDLE_PREDICATE,
+    ANNOTATION_CREATED,
+    ANNOTATION_REF_NAME,
+    ANNOTATION_TITLE,
+    BUNDLE_V03,
+    EMPTY_BLOB,
+    EMPTY_DESCRIPTOR,
+    OCI_INDEX,
+    OCI_MANIFEST,
+    OCTET_STREAM,
+    Descriptor,
+    Manifest,
+    artifact_manifest,
+    image_index,
+)
+from verifier.store.reference import StoreOptions
+from verifier.store.referrers import fallback_tag, index_entry, list_referrers, referrer_tag
 
 NOW = datetime(2026, 11, 10, tzinfo=UTC)
 POLICY = """\
@@ -65,6 +91,62 @@ def _vsa(digest: Digest, builder: str) -> dict[str, object]:
     }
 
 
+class LayoutWriter:
+    """Blobs straight into blobs/sha256, tags collected for one index.json at the end."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "blobs" / "sha256").mkdir(parents=True)
+        (root / "oci-layout").write_bytes(LAYOUT_MARKER)
+        self.tags: list[dict[str, object]] = []
+
+    def blob(self, media_type: str, data: bytes, **extra: object) -> Descriptor:
+        descriptor = Descriptor.of_bytes(media_type, data, **extra)
+        (self.root / "blobs" / "sha256" / descriptor.digest.hex).write_bytes(data)
+        return descriptor
+
+    def manifest(self, raw: bytes, media_type: str, tag: str) -> Descriptor:
+        descriptor = self.blob(media_type, raw)
+        tagged = Descriptor(
+            media_type, descriptor.digest, descriptor.size, annotations={ANNOTATION_REF_NAME: tag}
+        )
+        self.tags.append(tagged.to_json())
+        return descriptor
+
+    def attach(self, subject: Descriptor, bundles: list[Bundle]) -> None:
+        entries = []
+        for bundle in bundles:
+            data = bundle.to_json()
+            layer = self.blob(BUNDLE_V03, data)
+            annotations = {
+                ANNOTATION_BUNDLE_CONTENT: "dsse-envelope"
+                if bundle.is_dsse
+                else "message-signature",
+                ANNOTATION_CREATED: "2026-11-10T00:00:00Z",
+            }
+            if bundle.is_dsse:
+                annotations[ANNOTATION_BUNDLE_PREDICATE] = _predicate_type(bundle)
+            raw = artifact_manifest(
+                [layer], artifact_type=BUNDLE_V03, annotations=annotations, subject=subject
+            )
+            manifest = Manifest.parse(raw, "bench", OCI_MANIFEST)
+            self.manifest(raw, OCI_MANIFEST, referrer_tag(subject.digest, manifest.digest))
+            entries.append(index_entry(manifest))
+        self.manifest(image_index(entries), OCI_INDEX, fallback_tag(subject.digest))
+
+    def finish(self) -> None:
+        index = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": self.tags}
+        (self.root / "index.json").write_bytes(canonical_json(index))
+
+
+def _predicate_type(bundle: Bundle) -> str:
+    import base64
+    import json
+
+    payload = bundle.to_dict()["dsseEnvelope"]["payload"]
+    return str(json.loads(base64.b64decode(payload))["predicateType"])
+
+
 def build(root: Path, count: int) -> tuple[Path, Path]:
     release = KeyAlgorithm.ECDSA_P256.generate()
     rebuilders = KeyAlgorithm.ECDSA_P256.generate()
@@ -72,10 +154,11 @@ def build(root: Path, count: int) -> tuple[Path, Path]:
     (root / "rebuilders.pub").write_bytes(rebuilders.public_key.pem)
     (root / "policy.yaml").write_text(POLICY)
     store_dir = root / "store"
-    store = LayoutStore(store_dir, Deadline(3600))
+    writer = LayoutWriter(store_dir)
+    writer.blob(EMPTY_DESCRIPTOR.media_type, EMPTY_BLOB)
     files = root / "files"
     files.mkdir()
-    sbom = {
+    sbom: dict[str, object] = {
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
         "components": [
@@ -92,14 +175,15 @@ def build(root: Path, count: int) -> tuple[Path, Path]:
         path = files / f"app-{i}.tar.gz"
         path.write_bytes(f"artifact {i}\n".encode() * 64)
         artifact = Artifact.from_path(path)
-        manifest = push_files(
-            store,
-            [FileLayer(path)],
-            tag=f"v{i}",
-            artifact_type="application/vnd.example.app",
-            annotations={},
-            created=NOW,
+        layer = writer.blob(
+            OCTET_STREAM, path.read_bytes(), annotations={ANNOTATION_TITLE: path.name}
         )
+        raw = artifact_manifest(
+            [layer],
+            artifact_type="application/vnd.example.app",
+            annotations={ANNOTATION_CREATED: "2026-11-10T00:00:00Z"},
+        )
+        manifest = writer.manifest(raw, OCI_MANIFEST, f"v{i}")
         name, digest = path.name, artifact.digest
         bundles = [
             KeySigner(release).sign_artifact(artifact),
@@ -121,15 +205,40 @@ def build(root: Path, count: int) -> tuple[Path, Path]:
                 )
             ),
         ]
-        for bundle in bundles:
-            attach_bundle(store, manifest, bundle.to_json(), created=NOW)
+        writer.attach(manifest, bundles)
+        if i == 0:
+            first = (path, manifest, bundles)
+    writer.finish()
+    _check_against_library(root, *first, store_dir)
     return root / "policy.yaml", store_dir
+
+
+def _check_against_library(
+    root: Path, path: Path, manifest: Descriptor, bundles: list[Bundle], fast: Path
+) -> None:
+    """The one-pass layout must list exactly what ``attach_bundle`` would have attached."""
+    store = LayoutStore(root / "reference-store", Deadline(600))
+    pushed = push_files(
+        store,
+        [FileLayer(path)],
+        tag="v0",
+        artifact_type="application/vnd.example.app",
+        annotations={},
+        created=NOW,
+    )
+    assert pushed.digest == manifest.digest, "manifest bytes differ from push_files'"
+    for bundle in bundles:
+        attach_bundle(store, pushed, bundle.to_json(), created=NOW)
+    want = sorted(str(r.descriptor.digest) for r in list_referrers(store, pushed.digest))
+    writer_store = LayoutStore(fast, Deadline(600))
+    got = sorted(str(r.descriptor.digest) for r in list_referrers(writer_store, pushed.digest))
+    assert want == got and len(want) == 5, (want, got)
 
 
 def measure(policy_path: Path, store_dir: Path, count: int) -> None:
     policy_set = load_policies(policy_path)
     trust = policy_set.trust()
-    resolver = StoreResolver()
+    resolver = StoreResolver(StoreOptions(timeout=3600))
     reading = verifying = evaluating = 0.0
     allowed = 0
     start = time.perf_counter()
