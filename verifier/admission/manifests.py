@@ -23,6 +23,7 @@ from verifier.errors import InputError
 from verifier.policy.decision import Location
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_IMAGES = 10_000
 CONTAINER_FIELDS = ("initContainers", "containers", "ephemeralContainers")
 #: kind -> path from the object to its pod spec.
 POD_SPEC_PATHS: Mapping[str, tuple[str, ...]] = {
@@ -201,8 +202,13 @@ def scan_text(text: str, path: str) -> list[ImageUse]:
     found: list[ImageUse] = []
     try:
         for number, node in enumerate(yaml.compose_all(text, Loader=yaml.SafeLoader), start=1):
-            if node is not None:
-                found.extend(_object_images(node, path, number))
+            if node is None:
+                continue
+            for use in _object_images(node, path, number):
+                found.append(use)
+                if len(found) > MAX_IMAGES:
+                    # Aliases in nested Lists can repeat one pod endlessly; no real file does.
+                    raise InputError(f"{path}: more than {MAX_IMAGES} container images")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}" if mark else path
