@@ -78,10 +78,13 @@ def test_bad_input_exits_two_with_one_line(scenario: Scenario) -> None:
     )
 
 
-def test_missing_file_or_bad_reference_exits_two(scenario: Scenario) -> None:
-    code, _, err = scenario.admit("nope/missing.tar.gz", "--policy", "policies")
+@pytest.mark.parametrize("name", ["nope/missing.tar.gz", "./dist/app.tar.gz", "app.whl"])
+def test_missing_file_exits_two(scenario: Scenario, name: str) -> None:
+    code, _, err = scenario.admit(name, "--policy", "policies")
     assert code == 2
-    assert "nope/missing.tar.gz" in err
+    assert err.strip() == (
+        f"error: {name}: no such file (an image reference needs ':tag' or '@sha256:<hex>')"
+    )
 
 
 def test_nothing_to_decide_exits_two(scenario: Scenario) -> None:
