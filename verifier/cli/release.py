@@ -280,10 +280,10 @@ def rollback_check_command(
         verdict = decision.outcome.value
         console.print(f"{escape(parsed_version.tag)}: {verdict} under {escape(str(policy))}")
         for finding in (*decision.violations, *decision.errors):
-            console.print(f"  - [{escape(finding.rule)}] {escape(finding.message)}")
+            console.print(f"  - {escape(f'[{finding.rule}]')} {escape(finding.message)}")
         for finding in decision.warnings:
             console.print(
-                f"  [yellow]warning[/] [{escape(finding.rule)}] {escape(finding.message)}"
+                f"  [yellow]warning[/] {escape(f'[{finding.rule}]')} {escape(finding.message)}"
             )
         if json_output:
             typer.echo(decision.to_json().decode(), nl=False)
