@@ -206,6 +206,26 @@ def test_vulnerabilities_osv_scanner_and_grype(kit: Kit) -> None:
     assert [(f.id, f.component, f.severity) for f in read_report(grype) or []] == [
         ("CVE-2023-9", "pkg:npm/x@1", "critical")
     ]
+    records = {
+        "vulns": [
+            {
+                "id": "PYSEC-2023-74",
+                "database_specific": {"severity": "MODERATE"},
+                "affected": [
+                    {
+                        "package": {
+                            "name": "requests",
+                            "ecosystem": "PyPI",
+                            "purl": "pkg:pypi/requests",
+                        }
+                    }
+                ],
+            }
+        ]
+    }
+    assert [(f.id, f.component, f.severity) for f in read_report(records) or []] == [
+        ("PYSEC-2023-74", "pkg:pypi/requests", "medium")
+    ]
     assert read_report({"something": "else"}) is None
 
 
