@@ -22,11 +22,16 @@ ARTIFACTS = ("app.tar.gz", "lib.tar.gz", "broken.tar.gz")
     ],
 )
 def test_report_formats(scenario: Scenario, fmt: str, golden: str) -> None:
-    code, out, _ = scenario.admit(
+    code, out, err = scenario.admit(
         *ARTIFACTS, "--policy", "policies", "--evidence", "evidence", "--format", fmt
     )
     assert code == 3  # broken.tar.gz could not be decided; that outranks the denial
-    check_golden(golden, out)
+    if fmt == "text":
+        assert out == ""  # people's text goes to stderr; stdout is for machines
+        check_golden(golden, err)
+    else:
+        check_golden(golden, out)
+        check_golden("admit.txt", err)
 
 
 def test_allowed_exits_zero_with_warnings(scenario: Scenario) -> None:

@@ -238,7 +238,7 @@ def test_admit_manifests_from_stdin(scenario: Scenario) -> None:
     _pinned_gate(scenario)
     text = (DEPLOY / "rendered" / "chart.yaml").read_text()
     (scenario.root / "none").mkdir()  # a local, empty evidence directory: no registry access
-    code, out, _ = scenario.admit(
+    code, _, out = scenario.admit(
         "--manifests",
         "-",
         "--policy",
