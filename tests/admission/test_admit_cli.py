@@ -109,3 +109,24 @@ def test_no_matching_policy_is_denied(scenario: Scenario) -> None:
     violation = json.loads(out)["decisions"][0]["violations"][0]
     assert violation["rule"] == "match"
     assert violation["message"].endswith("no policy applies to this artifact")
+
+
+def test_golden_junit_and_sarif_are_well_formed() -> None:
+    import xml.etree.ElementTree as ET
+
+    from tests.admission.conftest import GOLDEN
+
+    suite = ET.parse(GOLDEN / "admit.junit.xml").getroot().find("testsuite")
+    assert suite is not None
+    assert [c.get("name", "")[:10] for c in suite.iter("testcase")] == [
+        "app.tar.gz",
+        "lib.tar.gz",
+        "broken.tar",
+    ]
+    assert suite.get("failures") == "1" and suite.get("errors") == "1"
+    sarif = json.loads((GOLDEN / "admit.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    [run] = sarif["runs"]
+    rule_ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in run["results"]} == rule_ids
+    assert all(r["level"] in ("error", "warning") for r in run["results"])
