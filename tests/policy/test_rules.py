@@ -79,8 +79,8 @@ def test_provenance_from_a_branch_is_denied(kit: Kit) -> None:
     bundle = attest(kit, app, "alice", PROVENANCE_V1, predicate, "app.tar.gz.prov.sigstore.json")
     decision = kit.decide(make_policy(kit, PROVENANCE_RULE), app)
     assert [v.message for v in decision.violations] == [
-        f"{label(app)}: no acceptable provenance: {bundle}: ref refs/heads/main is not one of "
-        "refs/tags/v*"
+        f"{label(app)}: no acceptable provenance: {bundle}: ref refs/heads/main of "
+        "https://github.com/acme/app is not one of refs/tags/v*"
     ]
 
 
@@ -389,3 +389,25 @@ def test_license_expressions(expression: str, denied: bool) -> None:
 )
 def test_version_ranges(spec: str, version: str, inside: bool) -> None:
     assert VersionRange(spec).contains(version) is inside
+
+
+def test_a_dependency_version_never_passes_for_the_ref(kit: Kit) -> None:
+    app = kit.artifact()
+    predicate = {
+        "buildDefinition": {
+            "externalParameters": {},
+            "resolvedDependencies": [
+                {"uri": "git+https://github.com/acme/app@refs/heads/main"},
+                {"uri": "pkg:npm/left-pad@refs/tags/v1.3.0"},
+                {"uri": "git+https://github.com/other/lib@refs/tags/v2.0.0"},
+            ],
+        },
+        "runDetails": {"builder": {"id": "https://github.com/actions/runner/github-hosted"}},
+    }
+    bundle = attest(kit, app, "alice", PROVENANCE_V1, predicate, "app.tar.gz.prov.sigstore.json")
+    decision = kit.decide(make_policy(kit, PROVENANCE_RULE), app)
+    # acme/app is at a branch; the v2.0.0 tag belongs to another repository.
+    assert [v.message for v in decision.violations] == [
+        f"{label(app)}: no acceptable provenance: {bundle}: ref refs/heads/main of "
+        "https://github.com/acme/app is not one of refs/tags/v*"
+    ]
