@@ -411,3 +411,21 @@ def test_a_dependency_version_never_passes_for_the_ref(kit: Kit) -> None:
         f"{label(app)}: no acceptable provenance: {bundle}: ref refs/heads/main of "
         "https://github.com/acme/app is not one of refs/tags/v*"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern", "applies"),
+    [
+        ("registry.example/acme/app:1.0", "registry.example/acme/*", True),
+        ("registry.example/acme/app@sha256:" + "1" * 64, "registry.example/acme/app", True),
+        ("registry:5000/app:1.0", "registry:5000/app", True),
+        ("nginx:1.25", "nginx", True),
+        ("ghcr.io/evil/app:1.0", "ghcr.io/acme/*", False),
+        ("dist/app.tar.gz", "*.tar.gz", True),
+        ("dist/app.whl", "*.tar.gz", False),
+    ],
+)
+def test_match_names(name: str, pattern: str, applies: bool) -> None:
+    from verifier.policy.model import MatchSpec
+
+    assert MatchSpec((pattern,)).applies(name, None) is applies

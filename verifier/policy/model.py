@@ -121,11 +121,11 @@ class MatchSpec:
 
 
 def _repository_of(name: str) -> str:
-    """``reg/app:1.0@sha256:..`` -> ``reg/app``; a file path stays as it is."""
+    """``reg/app:1.0@sha256:..`` -> ``reg/app``, ``nginx:1.25`` -> ``nginx``; a path stays."""
     base = name.split("@", 1)[0]
     slash = base.rfind("/")
     colon = base.rfind(":")
-    return base[:colon] if colon > slash and "/" in base else base
+    return base[:colon] if colon > slash else base
 
 
 @dataclass(frozen=True)
