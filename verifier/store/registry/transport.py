@@ -9,6 +9,7 @@ distribution API directly with ``requests`` and keep every byte and digest as th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -52,6 +53,19 @@ def _registry_message(resp: requests.Response) -> str:
     except (ValueError, KeyError, IndexError, TypeError):
         text = resp.content[:200].decode(errors="replace").strip()
         return text.splitlines()[0] if text else resp.reason or ""
+
+
+def _drain(resp: requests.Response) -> None:
+    """Read a small body before closing, so the connection goes back to the pool.
+
+    Closing a streamed response that was not read drops its connection; a reconnect per
+    "404 no referrers API" made walks over many referrers pay a TCP handshake each.
+    """
+    length = resp.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) <= 65536:
+        with contextlib.suppress(requests.RequestException):
+            _ = resp.content
+    resp.close()
 
 
 class SizedReader(Protocol):
@@ -223,16 +237,18 @@ class RegistryClient:
             if resp.status_code == 401 and not challenged and replayable:
                 challenged = True
                 if self._answer_challenge(resp):
-                    resp.close()
+                    _drain(resp)
                     continue
             if resp.status_code >= 500 and replayable and attempt < len(RETRY_SLEEPS):
                 pause = RETRY_SLEEPS[attempt]
                 if self.deadline.remaining > pause:
-                    resp.close()
+                    _drain(resp)
                     time.sleep(pause)
                     continue
             break
         if resp.status_code in expected:
+            if stream and resp.status_code != 200:
+                _drain(resp)  # a 404 the caller expects: keep the connection reusable
             return resp
         detail = _registry_message(resp)
         resp.close()
