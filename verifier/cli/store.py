@@ -1,4 +1,4 @@
-"""Store commands: push, pull, discover, copy. Parse, call verifier.store, print."""
+"""Store commands: push, attach, pull, discover, copy. Parse, call verifier.store, print."""
 
 from __future__ import annotations
 
