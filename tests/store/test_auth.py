@@ -112,3 +112,17 @@ def test_parse_challenges() -> None:
         "service": "reg",
         "scope": "repository:a/b:pull,push",
     }
+
+
+def test_docker_hub_names_map_to_its_api_host_and_login_key(no_env_credentials: Path) -> None:
+    from verifier.store.deadline import Deadline
+    from verifier.store.registry.transport import RegistryClient
+
+    assert RegistryClient("docker.io", Deadline(5)).base == "https://registry-1.docker.io"
+    assert RegistryClient("ghcr.io", Deadline(5)).base == "https://ghcr.io"
+    token = base64.b64encode(b"hubuser:hubpass").decode()
+    (no_env_credentials / "config.json").write_text(
+        json.dumps({"auths": {"https://index.docker.io/v1/": {"auth": token}}})
+    )
+    creds = find_credentials("docker.io", 5)
+    assert creds is not None and creds.username == "hubuser"

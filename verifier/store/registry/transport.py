@@ -68,6 +68,16 @@ def _drain(resp: requests.Response) -> None:
     resp.close()
 
 
+#: Docker Hub's name for people and the host that serves its API (as docker and oras map it).
+DOCKER_HUB_NAMES = ("docker.io", "index.docker.io")
+DOCKER_HUB_API = "registry-1.docker.io"
+
+
+def api_host(host: str) -> str:
+    """The host that serves ``/v2/`` for a registry name: Docker Hub is the one exception."""
+    return DOCKER_HUB_API if host in DOCKER_HUB_NAMES else host
+
+
 class SizedReader(Protocol):
     """A request body read block by block, whose length is known up front."""
 
@@ -93,7 +103,7 @@ class RegistryClient:
     ) -> None:
         self.host = host
         self.deadline = deadline
-        self.base = f"{'http' if plain_http else 'https'}://{host}"
+        self.base = f"{'http' if plain_http else 'https'}://{api_host(host)}"
         self.session = requests.Session()
         # No .netrc, no REQUESTS_CA_BUNDLE surprises: what reaches the registry is what we chose.
         self.session.trust_env = False
