@@ -45,7 +45,7 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _registry_message(resp: requests.Response) -> str:
+def registry_message(resp: requests.Response) -> str:
     try:
         body = json.loads(resp.content[:65536])
         first = body["errors"][0]
@@ -260,7 +260,7 @@ class RegistryClient:
             if stream and resp.status_code != 200:
                 _drain(resp)  # a 404 the caller expects: keep the connection reusable
             return resp
-        detail = _registry_message(resp)
+        detail = registry_message(resp)
         resp.close()
         if resp.status_code == 401:
             creds = self._credentials
