@@ -232,3 +232,18 @@ def test_attach_refuses_what_is_not_a_bundle(cli: CliRunner, work: Path) -> None
     assert result.exit_code == 2
     assert_one_error(result.stderr)
     assert "notes.txt: bundle is not JSON" in result.stderr
+
+
+def test_copy_without_referrers_and_immutable_destination(cli: CliRunner, work: Path) -> None:
+    _ok(cli, ["push", "app.tar", "oci-layout:src:v1"])
+    _ok(cli, ["push", "notes.txt", "oci-layout:src", "--subject", "v1"])
+    _ok(cli, ["copy", "oci-layout:src:v1", "oci-layout:dst", "--no-referrers"])
+    tree = json.loads(_ok(cli, ["discover", "oci-layout:dst:v1", "--json"]))
+    assert tree["referrers"] == []
+    _ok(cli, ["push", "notes.txt", "oci-layout:other:v1"])
+    result = cli.invoke(app, ["copy", "oci-layout:other:v1", "oci-layout:dst", "--immutable"])
+    assert result.exit_code == 1
+    assert_one_error(result.stderr)
+    assert "refusing to move an immutable tag" in result.stderr
+    same = json.loads(_ok(cli, ["discover", "oci-layout:dst:v1", "--json"]))
+    assert same["subject"] == tree["subject"]
