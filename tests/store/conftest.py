@@ -65,7 +65,7 @@ class Registry:
     def scheme(self) -> str:
         return "https" if self.ca_file else "http"
 
-    def store(self, repository: str, timeout: float = 10.0) -> RegistryStore:
+    def store(self, repository: str, timeout: float = 60.0) -> RegistryStore:
         return RegistryStore(
             self.host,
             repository,

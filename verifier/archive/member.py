@@ -19,7 +19,7 @@ class MemberKind(StrEnum):
     OTHER = "other"  # devices, fifos: never extracted
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     """An archive member: a normalized relative name plus the metadata the format carries.
 

@@ -1,0 +1,140 @@
+"""The assembled document: determinism, serial numbers, metadata, NTIA elements, 1.5, the lib."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from cyclonedx.model.bom import Bom
+
+from tests.sbom.conftest import DISTS, LOCKS, check_golden
+from verifier import __version__
+from verifier.errors import InputError
+from verifier.sbom import SpecVersion, build_sbom, source_date_epoch, validate_sbom
+from verifier.sbom.ntia import ntia_gaps
+from verifier.sbom.sources.npm_lock import NpmLockSource
+from verifier.sbom.sources.uv_lock import UvLockSource
+from verifier.sbom.sources.wheel import WheelSource
+
+VERIFIER = Path(sys.executable).parent / "verifier"
+
+
+def _run_cli(args: list[str], cwd: Path, env: dict[str, str]) -> bytes:
+    full = {**os.environ, **env}
+    full.pop("SOURCE_DATE_EPOCH", None) if "SOURCE_DATE_EPOCH" not in env else None
+    done = subprocess.run([str(VERIFIER), "sbom", *args], cwd=cwd, env=full, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_byte_identical_across_cwd_timezone_and_hash_seed(tmp_path: Path) -> None:
+    """Same input, different directory, TZ and PYTHONHASHSEED: the same bytes."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    target = str(LOCKS / "package-lock.json")
+    first = _run_cli([target], tmp_path / "a", {"TZ": "UTC", "PYTHONHASHSEED": "1"})
+    second = _run_cli(
+        [target], tmp_path / "b", {"TZ": "Pacific/Kiritimati", "PYTHONHASHSEED": "4242"}
+    )
+    assert first == second
+    assert "timestamp" not in json.loads(first)["metadata"]
+    wheel = str(DISTS / "attrs-23.2.0-py3-none-any.whl")
+    epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+    one = _run_cli(
+        [wheel], tmp_path / "a", {**epoch, "TZ": "America/Los_Angeles", "PYTHONHASHSEED": "0"}
+    )
+    two = _run_cli([wheel], tmp_path / "b", {**epoch, "TZ": "Asia/Tokyo", "PYTHONHASHSEED": "99"})
+    assert one == two
+    assert json.loads(one)["metadata"]["timestamp"] == "2023-11-14T22:13:20Z"
+
+
+def test_serial_number_is_uuid5_of_content() -> None:
+    source = UvLockSource(LOCKS / "uv.lock")
+    plain = json.loads(build_sbom([source]))
+    timed = json.loads(build_sbom([source], timestamp=datetime(2024, 1, 1, tzinfo=UTC)))
+    serial = plain["serialNumber"]
+    assert serial.startswith("urn:uuid:") and serial[23] == "5"  # version nibble of a UUIDv5
+    assert serial != timed["serialNumber"]  # content changed, serial changed
+    assert serial == json.loads(build_sbom([source]))["serialNumber"]
+
+
+def test_metadata_tools_lifecycle_and_ntia_minimum_elements() -> None:
+    doc = json.loads(build_sbom([UvLockSource(LOCKS / "uv.lock")]))
+    metadata = doc["metadata"]
+    assert metadata["lifecycles"] == [{"phase": "build"}]
+    assert metadata["tools"]["components"][0]["name"] == "verifier"
+    assert metadata["tools"]["components"][0]["version"] == __version__
+    # NTIA: name, version, unique identifier, dependency relationship for every component
+    refs = {d["ref"] for d in doc["dependencies"]}
+    for component in doc["components"]:
+        assert component["name"] and component["version"] and component["purl"]
+        assert component["bom-ref"] == component["purl"]
+        assert component["bom-ref"] in refs
+        assert any(h["alg"] == "SHA-256" for h in component["hashes"])
+
+
+def test_spec_version_1_5_validates() -> None:
+    data = build_sbom([NpmLockSource(LOCKS / "package-lock.json")], spec_version=SpecVersion.V1_5)
+    doc = json.loads(data)
+    assert doc["specVersion"] == "1.5"
+    assert doc["$schema"].endswith("bom-1.5.schema.json")
+    assert validate_sbom(data) == []
+
+
+def test_cyclonedx_python_lib_reads_our_output() -> None:
+    data = build_sbom([UvLockSource(LOCKS / "uv.lock")])
+    doc = json.loads(data)
+    bom = Bom.from_json(doc)  # type: ignore[attr-defined]
+    assert sorted(str(c.purl) for c in bom.components) == sorted(
+        c["purl"] for c in doc["components"]
+    )
+    assert str(bom.serial_number) == doc["serialNumber"].removeprefix("urn:uuid:")
+
+
+def test_golden_sboms() -> None:
+    check_golden(
+        "attrs-wheel.cdx.json",
+        build_sbom([WheelSource(DISTS / "attrs-23.2.0-py3-none-any.whl")]).decode(),
+    )
+    check_golden("uv-lock.cdx.json", build_sbom([UvLockSource(LOCKS / "uv.lock")]).decode())
+    check_golden(
+        "package-lock.cdx.json", build_sbom([NpmLockSource(LOCKS / "package-lock.json")]).decode()
+    )
+
+
+def test_ntia_gaps() -> None:
+    doc = json.loads(
+        build_sbom([UvLockSource(LOCKS / "uv.lock")], timestamp=datetime(2024, 1, 1, tzinfo=UTC))
+    )
+    assert ntia_gaps(doc) == []  # suppliers from the index, versions, purls, graph, time, tool
+    assert all(c["supplier"] == {"name": "pypi.org"} for c in doc["components"])
+    del doc["components"][0]["supplier"]
+    del doc["metadata"]["timestamp"]
+    gaps = ntia_gaps(doc)
+    assert gaps[0].startswith("metadata.timestamp missing")
+    assert gaps[1] == f"1 components without supplier: {doc['components'][0]['bom-ref']}"
+
+
+def test_target_becomes_the_subject() -> None:
+    wheel = DISTS / "six-1.16.0-py2.py3-none-any.whl"
+    doc = json.loads(build_sbom([UvLockSource(LOCKS / "uv.lock")], wheel))
+    subject = doc["metadata"]["component"]
+    assert subject["purl"] == "pkg:pypi/six@1.16.0"
+    graph = {d["ref"]: d.get("dependsOn", []) for d in doc["dependencies"]}
+    assert graph[subject["bom-ref"]] == ["pkg:pypi/pytest@8.3.2", "pkg:pypi/requests@2.32.3"]
+
+
+def test_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert source_date_epoch() is None
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert source_date_epoch() == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH='yesterday'"):
+        source_date_epoch()

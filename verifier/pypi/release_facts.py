@@ -1,0 +1,103 @@
+"""Facts read from a published wheel and its sdist, without extracting either."""
+
+from __future__ import annotations
+
+import email.parser
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from verifier.archive import ArchiveError, MemberKind, open_archive
+from verifier.errors import InputError
+
+_SMALL = 1 << 20
+
+
+@dataclass(frozen=True)
+class WheelMember:
+    """A wheel member's name, zip timestamp (read as UTC seconds) and Unix mode."""
+
+    name: str
+    zip_time: int
+    mode: int
+
+
+@dataclass(frozen=True)
+class WheelFacts:
+    """What a wheel records about its build."""
+
+    name: str
+    version: str
+    generator: str
+    members: tuple[WheelMember, ...]
+
+
+@dataclass(frozen=True)
+class SdistFacts:
+    """What an sdist records: its top directory, file mtimes, and its build-system table."""
+
+    top: str
+    mtimes: dict[str, int]  # path below the top directory -> mtime
+    build_requires: tuple[str, ...]
+    build_backend: str | None
+
+
+def read_wheel(path: Path) -> WheelFacts:
+    """Name, version, WHEEL Generator and member timestamps/modes of a wheel."""
+    reader = open_archive(path)
+    try:
+        members: list[WheelMember] = []
+        wheel_text = metadata_text = ""
+        for member in reader.members():
+            if member.kind is not MemberKind.FILE:
+                continue
+            members.append(WheelMember(member.name, int(member.mtime), member.mode))
+            parts = member.name.split("/")
+            if len(parts) == 2 and parts[0].endswith(".dist-info"):
+                if parts[1] == "WHEEL":
+                    wheel_text = reader.read(member, _SMALL).decode("utf-8", "replace")
+                elif parts[1] == "METADATA":
+                    metadata_text = reader.read(member, _SMALL).decode("utf-8", "replace")
+    finally:
+        reader.close()
+    if not wheel_text or not metadata_text:
+        raise InputError(f"{path}: not a wheel: no *.dist-info/WHEEL and METADATA")
+    wheel = email.parser.Parser().parsestr(wheel_text)
+    metadata = email.parser.Parser().parsestr(metadata_text)
+    generator = wheel.get("Generator", "")
+    if not generator:
+        raise InputError(f"{path}: WHEEL has no Generator line: the backend cannot be inferred")
+    return WheelFacts(
+        name=str(metadata.get("Name", "")),
+        version=str(metadata.get("Version", "")),
+        generator=str(generator).strip(),
+        members=tuple(members),
+    )
+
+
+def read_sdist(path: Path) -> SdistFacts:
+    """The sdist's top directory, file mtimes and pyproject.toml [build-system]."""
+    reader = open_archive(path)
+    try:
+        mtimes: dict[str, int] = {}
+        top = ""
+        pyproject = b""
+        for member in reader.members():
+            first, _, rest = member.name.partition("/")
+            top = top or first
+            if member.kind is MemberKind.FILE and rest:
+                mtimes[rest] = int(member.mtime)
+                if rest == "pyproject.toml":
+                    pyproject = reader.read(member, _SMALL)
+    finally:
+        reader.close()
+    requires: tuple[str, ...] = ()
+    backend = None
+    if pyproject:
+        try:
+            table = tomllib.loads(pyproject.decode("utf-8")).get("build-system", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ArchiveError(f"{path}: pyproject.toml is not valid TOML: {exc}") from exc
+        requires = tuple(str(r) for r in table.get("requires", ()))
+        backend = table.get("build-backend")
+    return SdistFacts(top, mtimes, requires, str(backend) if backend else None)

@@ -1,0 +1,102 @@
+"""``pylock.toml`` (PEP 751): packages with sdist, wheel and archive hashes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from verifier.digest import Algorithm, Digest
+from verifier.errors import InputError
+from verifier.sbom.model import Inventory, Package
+from verifier.sbom.names import pep503_name, pypi_purl
+from verifier.sbom.sources.lockfile import (
+    SUPPLIER_FROM_INDEX,
+    array,
+    duplicates,
+    index_supplier,
+    load_toml,
+    lock_subject,
+    pep440_findings,
+    table,
+    text,
+)
+
+
+def _hashes(artifact: Any, *, where: str, findings: list[str]) -> set[Digest]:
+    found: set[Digest] = set()
+    if not isinstance(artifact, dict):
+        return found
+    for alg, value in table(artifact.get("hashes", {}), where=f"{where}.hashes").items():
+        if alg not in ("sha256", "sha512"):
+            continue
+        try:
+            found.add(Digest(Algorithm(alg), str(value).lower()))
+        except InputError:
+            findings.append(f"{where}: unusable {alg} hash {value!r}")
+    return found
+
+
+@dataclass
+class PylockSource:
+    """A ``pylock.toml`` / ``pylock.<name>.toml`` file, lock-version 1.x."""
+
+    path: Path
+
+    @property
+    def location(self) -> str:
+        """The lock file path."""
+        return str(self.path)
+
+    def inventory(self) -> Inventory:
+        """Locked packages; ``dependencies`` entries (optional in PEP 751) form the graph."""
+        doc = load_toml(self.path)
+        lock_version = str(doc.get("lock-version", ""))
+        if not lock_version.startswith("1."):
+            raise InputError(
+                f"{self.path}: unsupported pylock lock-version {lock_version!r} (expected 1.x)"
+            )
+        findings: list[str] = []
+        entries = []
+        by_name: dict[str, list[tuple[str | None, str]]] = {}
+        for index, raw in enumerate(array(doc.get("packages"), where=f"{self.path}: packages")):
+            where = f"{self.path}: packages[{index}]"
+            entry = table(raw, where=where)
+            name = pep503_name(text(entry.get("name"), where=f"{where}.name"), where=where)
+            version = entry.get("version")
+            if version is not None and not isinstance(version, str):
+                raise InputError(f"{where}.version: expected a string, found {version!r}")
+            by_name.setdefault(name, []).append((version, pypi_purl(name, version)))
+            entries.append((name, version, entry, where))
+        packages = []
+        for name, version, entry, where in entries:
+            hashes = _hashes(entry.get("sdist"), where=f"{where}.sdist", findings=findings)
+            hashes |= _hashes(entry.get("archive"), where=f"{where}.archive", findings=findings)
+            for i, wheel in enumerate(array(entry.get("wheels"), where=f"{where}.wheels")):
+                hashes |= _hashes(wheel, where=f"{where}.wheels[{i}]", findings=findings)
+            depends_on: set[str] = set()
+            for dep in array(entry.get("dependencies"), where=f"{where}.dependencies"):
+                if isinstance(dep, dict) and isinstance(dep.get("name"), str):
+                    dep_name = pep503_name(dep["name"], where=where)
+                    depends_on.update(
+                        ref
+                        for ver, ref in by_name.get(dep_name, [])
+                        if dep.get("version") in (None, ver)
+                    )
+            if version is None:
+                findings.append(f"{where}: {name} has no version (directory or VCS source)")
+            supplier = index_supplier(entry.get("index"))
+            packages.append(
+                Package(
+                    name=name,
+                    version=version,
+                    purl=pypi_purl(name, version),
+                    hashes=tuple(sorted(hashes)),
+                    supplier=supplier,
+                    depends_on=tuple(sorted(depends_on)),
+                    properties=(SUPPLIER_FROM_INDEX,) if supplier else (),
+                )
+            )
+        findings.extend(duplicates(packages, where=str(self.path)))
+        findings.extend(pep440_findings(packages, where=str(self.path)))
+        return Inventory(lock_subject(self.path, None, None), tuple(packages), (), tuple(findings))
