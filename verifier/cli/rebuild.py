@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from verifier.attest.uris import DEFAULT_BUILDER_ID
 from verifier.clock import source_date_epoch_clock
+from verifier.compare import resolve
 from verifier.rebuild.engine import RebuildOptions, rebuild
 from verifier.rebuild.pin import pin_recipe
 from verifier.rebuild.sandbox import open_sandbox
@@ -69,6 +70,13 @@ def rebuild_command(
         "--unsafe-no-sandbox",
         help="Build without bwrap isolation; recorded in every statement. Never in CI.",
     ),
+    stabilize: list[str] = typer.Option(
+        [],
+        "--stabilize",
+        "-s",
+        help="Opt-in: an output equal only after this stabilizer is EQUIVALENT (name, "
+        "name@version, family zip/tar/gzip/wheel/jar, or all; repeat or comma-separate).",
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the JSON report on stdout."),
 ) -> None:
     """Rebuild RECIPE several times in a sandbox with variations and compare every output.
@@ -77,13 +85,15 @@ def rebuild_command(
     fresh directories under bwrap with no network; build 1 is the control and the others vary
     the build path, time zone, locale, umask, HOME, user, hostname, domain name, CPU count,
     PYTHONHASHSEED, wall clock and file order. Each output gets a verdict: REPRODUCED, MISMATCH
-    (with the differing files or archive members), MISSING or BUILD_FAILED.
+    (with the differing files or archive members, their causes and fix hints), MISSING or
+    BUILD_FAILED; with --stabilize, EQUIVALENT when equal only after those stabilizers.
 
     Writes per build: outputs, build.log, provenance.json (SLSA provenance v1); and
     rebuild.vsa.json (SLSA verification summary v1) for the whole rebuild.
 
-    Exit codes: 0 every output reproduced; 1 not reproducible, a build failed or an input does
-    not match its pin; 2 bad recipe or usage (unpinned inputs are listed with the line to add);
+    Exit codes: 0 every output reproduced (or equivalent under --stabilize); 1 not
+    reproducible, a build failed or an input does not match its pin; 2 bad recipe or usage
+    (unpinned inputs are listed with the line to add);
     3 environment (no sandbox, build timed out, download failed).
     """
 
@@ -104,6 +114,7 @@ def rebuild_command(
             jobs=jobs,
             keep_build_dirs=keep_build_dirs,
             display_path=display_path(parsed.path),
+            stabilizers=resolve(stabilize),
         )
         sandbox = open_sandbox(unsafe_no_sandbox=unsafe_no_sandbox)
         result = rebuild(parsed, options, sandbox, source_date_epoch_clock(), _progress)

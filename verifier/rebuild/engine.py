@@ -14,6 +14,7 @@ from pathlib import Path
 from verifier.attest.statement import Statement
 from verifier.attest.uris import DEFAULT_BUILDER_ID
 from verifier.clock import Clock
+from verifier.compare import Stabilizer
 from verifier.digest import Digest
 from verifier.errors import InputError
 from verifier.rebuild.inputs import StagedInput, stage_inputs
@@ -46,6 +47,8 @@ class RebuildOptions:
     jobs: int | None = None
     keep_build_dirs: bool = False
     display_path: str = "repro.toml"
+    #: opt-in stabilizers: an output equal only after these gets EQUIVALENT (default: none)
+    stabilizers: tuple[Stabilizer, ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= self.builds <= MAX_BUILDS:
@@ -63,7 +66,7 @@ class RebuildResult:
     toolchain: ToolchainEnv | None
     toolchain_cached: bool
     sandbox: SandboxMode
-    source_date_epoch: int
+    source_date_epoch: int | None  # None: the recipe says "none" (the builds saw none)
     runs: tuple[BuildRun, ...]
     verdicts: tuple[OutputVerdict, ...]
     verdict: Verdict
@@ -78,7 +81,9 @@ class RebuildResult:
         return any(r.status.value == "timed out" for r in self.runs)
 
 
-def _source_date_epoch(recipe: Recipe, staged: tuple[StagedInput, ...]) -> int:
+def _source_date_epoch(recipe: Recipe, staged: tuple[StagedInput, ...]) -> int | None:
+    if recipe.build.no_source_date_epoch:
+        return None
     if recipe.build.source_date_epoch is not None:
         return recipe.build.source_date_epoch
     for item in staged:
@@ -122,7 +127,8 @@ def rebuild(
             sandbox=sandbox.mode is SandboxMode.BWRAP, domain=sandbox_can_set_domain(sandbox)
         )
         plans = [
-            plan_build(i, options.variations, caps, recipe.build.env) for i in range(options.builds)
+            plan_build(i, options.variations, caps, recipe.build.env, recipe.build.umask)
+            for i in range(options.builds)
         ]
         plan = BuildPlan(
             recipe=recipe,
@@ -150,12 +156,13 @@ def rebuild(
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             runs = tuple(pool.map(one, plans))
-        verdicts = judge(runs, recipe.build.outputs, reference)
+        verdicts = judge(runs, recipe.build.outputs, reference, options.stabilizers)
         policy = RebuildPolicy(
             builds=options.builds,
             variations=tuple(sorted(v.value for v in options.variations)),
             sandbox=sandbox.mode.value,
             reference=reference is not None,
+            stabilizers=tuple(s.label for s in options.stabilizers),
         )
         provenance: list[tuple[Path, Statement]] = []
         for run in runs:

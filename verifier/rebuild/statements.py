@@ -57,12 +57,25 @@ def recipe_parameters(recipe: Recipe, display_path: str) -> dict[str, Any]:
                 "outputs": list(build.outputs),
                 "network": build.network,
                 "timeout": build.timeout,
-                "sourceDateEpoch": build.source_date_epoch
-                if build.source_date_epoch is not None
-                else f"git:{build.source_date_epoch_from}",
+                "sourceDateEpoch": build.source_date_epoch_text,
+                **({"umask": f"{build.umask:04o}"} if build.umask is not None else {}),
             },
+            **_toolchain_source(recipe),
         }
     }
+
+
+def _toolchain_source(recipe: Recipe) -> dict[str, Any]:
+    """Where pip looked for the toolchain, when the recipe says (the hashes decide what)."""
+    toolchain = recipe.toolchain
+    if toolchain is None or not (toolchain.index_url or toolchain.find_links):
+        return {}
+    source: dict[str, Any] = {}
+    if toolchain.index_url:
+        source["indexUrl"] = toolchain.index_url
+    if toolchain.find_links:
+        source["findLinks"] = list(toolchain.find_links)
+    return {"toolchainSource": source}
 
 
 def resolved_dependencies(
@@ -109,7 +122,7 @@ def provenance_for(
     staged: Sequence[StagedInput],
     toolchain: ToolchainEnv | None,
     sandbox: SandboxMode,
-    source_date_epoch: int,
+    source_date_epoch: int | None,
     builder_id: str,
 ) -> Statement:
     """SLSA provenance v1 for one successful build's outputs."""
@@ -122,7 +135,7 @@ def provenance_for(
         internal_parameters={
             "build": run.number,
             "sandbox": sandbox.value,
-            "sourceDateEpoch": source_date_epoch,
+            "sourceDateEpoch": source_date_epoch if source_date_epoch is not None else "none",
             "variations": run.variations.recorded(),
         },
         resolved_dependencies=resolved_dependencies(recipe, display_path, staged, toolchain),
@@ -156,6 +169,8 @@ class RebuildPolicy:
     variations: tuple[str, ...]
     sandbox: str
     reference: bool
+    #: opted-in stabilizers (``name@version``): an output equal after these is EQUIVALENT
+    stabilizers: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready rules."""
@@ -164,6 +179,7 @@ class RebuildPolicy:
             "variations": list(self.variations),
             "sandbox": self.sandbox,
             "againstReference": self.reference,
+            "stabilizers": list(self.stabilizers),
         }
 
     @property
@@ -184,7 +200,7 @@ def summary_for(
     builder_id: str,
     time_verified: datetime,
 ) -> Statement:
-    """The rebuild's SLSA VSA v1: PASSED only when every output reproduced."""
+    """The rebuild's SLSA VSA v1: PASSED only when every output is REPRODUCED or EQUIVALENT."""
     passed = bool(verdicts) and all(v.verdict.passed for v in verdicts)
     subjects = [(v.name, v.digest) for v in verdicts if v.digest is not None]
     if not subjects:
@@ -205,6 +221,7 @@ def summary_for(
             ],
             "variationsRequested": sorted(v.value for v in enabled),
             "sandbox": policy.sandbox,
+            "stabilizersRequested": list(policy.stabilizers),
             "outputs": [
                 {
                     "name": v.name,
@@ -213,6 +230,12 @@ def summary_for(
                     "digests": [str(d) if d else None for d in v.digests],
                     **({"reference": str(v.reference)} if v.reference else {}),
                     **({"differences": list(v.differences)} if v.differences else {}),
+                    **({"causes": [c.to_dict() for c in v.causes]} if v.causes else {}),
+                    **(
+                        {"stabilizers": {k: list(m) for k, m in v.stabilizers.items()}}
+                        if v.stabilizers
+                        else {}
+                    ),
                 }
                 for v in verdicts
             ],

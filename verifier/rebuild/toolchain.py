@@ -93,6 +93,22 @@ def ensure_toolchain(toolchain: Toolchain, *, reuse: bool = True) -> tuple[Toolc
         return env, False
 
 
+def source_args(toolchain: Toolchain) -> list[str]:
+    """pip options for where the recipe says the toolchain comes from.
+
+    ``find_links`` alone means those locations only (``--no-index``): an offline install from
+    a directory of wheels. With neither, pip uses its default index (or ``PIP_INDEX_URL``).
+    """
+    args: list[str] = []
+    if toolchain.index_url:
+        args += ["--index-url", toolchain.index_url]
+    elif toolchain.find_links:
+        args.append("--no-index")
+    for link in toolchain.find_links:
+        args += ["--find-links", link]
+    return args
+
+
 def _install(env_dir: Path, interpreter: Interpreter, toolchain: Toolchain) -> None:
     try:
         process.run([str(interpreter.executable), "-m", "venv", str(env_dir)], timeout=120)
@@ -126,6 +142,7 @@ def _install(env_dir: Path, interpreter: Interpreter, toolchain: Toolchain) -> N
                 "--only-binary",
                 ":all:",
                 "--no-cache-dir",
+                *source_args(toolchain),
                 "-r",
                 str(requirements),
             ],
