@@ -6,10 +6,11 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from verifier.attest.statement import Statement
 from verifier.attest.uris import DEFAULT_BUILDER_ID
@@ -49,6 +50,9 @@ class RebuildOptions:
     display_path: str = "repro.toml"
     #: opt-in stabilizers: an output equal only after these gets EQUIVALENT (default: none)
     stabilizers: tuple[Stabilizer, ...] = ()
+    #: where the recipe came from when rebuilding a published release (``pypi:``): the
+    #: index, the files and the digests it publishes; recorded in every statement
+    published: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.builds <= MAX_BUILDS:
@@ -74,6 +78,7 @@ class RebuildResult:
     summary: tuple[Path, Statement]
     results: Path
     policy: RebuildPolicy
+    published: Mapping[str, Any] | None = None
 
     @property
     def timed_out(self) -> bool:
@@ -177,6 +182,7 @@ def rebuild(
                 sandbox=sandbox.mode,
                 source_date_epoch=sde,
                 builder_id=options.builder_id,
+                published=options.published,
             )
             path = pending / f"build-{run.number}" / "provenance.json"
             _write(path, statement.to_json())
@@ -194,6 +200,7 @@ def rebuild(
             enabled=options.variations,
             builder_id=options.builder_id,
             time_verified=clock.now(),
+            published=options.published,
         )
         _write(pending / "rebuild.vsa.json", summary.to_json())
         final = _publish(pending, options.results)
@@ -211,6 +218,7 @@ def rebuild(
             summary=(final / "rebuild.vsa.json", summary),
             results=final,
             policy=policy,
+            published=options.published,
         )
     finally:
         shutil.rmtree(workspace, ignore_errors=True)

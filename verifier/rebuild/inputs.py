@@ -119,6 +119,29 @@ def _download(recipe: Recipe, spec: InputSpec) -> tuple[Path, Digest]:
         tmp.unlink(missing_ok=True)
 
 
+def seed_download(path: Path, digest: Digest) -> None:
+    """Put a file already checked against ``digest`` into the download cache.
+
+    A ``url`` input with that pin is then not downloaded again (the cache is re-hashed
+    before use, so a wrong seed is never built from).
+    """
+    downloads = cache_root() / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    target = downloads / digest.hex
+    if target.is_file() and hash_file(target) == digest:
+        return
+    fd, tmp_name = tempfile.mkstemp(dir=downloads, prefix=".part-")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(path, tmp)
+        if hash_file(tmp) != digest:
+            raise CheckFailed(f"{path}: does not match {digest}")
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _git(args: list[str], cwd: Path) -> str:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -124,14 +124,22 @@ def provenance_for(
     sandbox: SandboxMode,
     source_date_epoch: int | None,
     builder_id: str,
+    published: Mapping[str, Any] | None = None,
 ) -> Statement:
-    """SLSA provenance v1 for one successful build's outputs."""
+    """SLSA provenance v1 for one successful build's outputs.
+
+    ``published``: the release a ``pypi:`` rebuild came from (index, files, digests), as
+    ``externalParameters.published``.
+    """
+    external = recipe_parameters(recipe, display_path)
+    if published is not None:
+        external["published"] = dict(published)
     invocation = Digest.of_bytes(
         f"{recipe.digest}|{builder_id}|{run.number}|{run.started.isoformat()}".encode()
     )
     predicate = ProvenanceV1(
         build_type=REBUILD_BUILD_TYPE,
-        external_parameters=recipe_parameters(recipe, display_path),
+        external_parameters=external,
         internal_parameters={
             "build": run.number,
             "sandbox": sandbox.value,
@@ -199,6 +207,7 @@ def summary_for(
     enabled: frozenset[Variation],
     builder_id: str,
     time_verified: datetime,
+    published: Mapping[str, Any] | None = None,
 ) -> Statement:
     """The rebuild's SLSA VSA v1: PASSED only when every output is REPRODUCED or EQUIVALENT."""
     passed = bool(verdicts) and all(v.verdict.passed for v in verdicts)
@@ -222,6 +231,7 @@ def summary_for(
             "variationsRequested": sorted(v.value for v in enabled),
             "sandbox": policy.sandbox,
             "stabilizersRequested": list(policy.stabilizers),
+            **({"published": dict(published)} if published is not None else {}),
             "outputs": [
                 {
                     "name": v.name,

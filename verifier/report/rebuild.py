@@ -84,6 +84,7 @@ def rebuild_report(result: RebuildResult) -> dict[str, Any]:
             "summary": display_path(result.summary[0]),
         },
         "results": display_path(result.results),
+        **({"published": dict(result.published)} if result.published is not None else {}),
     }
 
 
