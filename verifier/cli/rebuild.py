@@ -111,6 +111,11 @@ def rebuild_command(
     (with the differing files or archive members, their causes and fix hints), MISSING or
     BUILD_FAILED; with --stabilize, EQUIVALENT when equal only after those stabilizers.
 
+    pypi:NAME==VERSION fetches the release's sdist and pure-Python wheel pinned by the index's
+    digests, infers the recipe from the wheel, pins its toolchain by hash, prints the recipe
+    (--emit-recipe saves it) and rebuilds it against the published wheel. Stabilizers the
+    inference says are needed are named, and applied only when passed with --stabilize.
+
     Writes per build: outputs, build.log, provenance.json (SLSA provenance v1); and
     rebuild.vsa.json (SLSA verification summary v1) for the whole rebuild.
 
