@@ -189,10 +189,8 @@ def rebuild_command(
 
 def _show_recipe(prepared: PreparedRebuild, stabilize: list[str], json_output: bool) -> None:
     """The recipe on stdout (stderr with --json), and what inference says about stabilizers."""
-    if json_output:
-        console.print(escape(prepared.recipe_text), end="")
-    else:
-        typer.echo(prepared.recipe_text, nl=False)
+    # Verbatim (never re-wrapped), so it can be saved as it is.
+    typer.echo(prepared.recipe_text, nl=False, err=json_output)
     console.print(f"[dim]recipe written to {escape(display_path(prepared.recipe_path))}[/]")
     for note in prepared.inferred.notes:
         console.print(f"note: {escape(note)}")
