@@ -1,0 +1,262 @@
+"""Manifest scanning and `verifier admit --manifests` over a real-looking deployment tree."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.admission.conftest import DATA, RELEASE, Scenario
+from verifier.admission.manifests import scan_manifests, scan_text
+from verifier.attest.statement import Statement, subjects_of
+from verifier.digest import Digest
+from verifier.errors import InputError
+from verifier.sign.key_signer import KeySigner
+
+DEPLOY = DATA / "deploy"
+
+
+def test_every_workload_kind_and_container_field_is_found() -> None:
+    found = [
+        (
+            u.image.rsplit("/", 1)[-1][:20],
+            u.path.split("deploy/")[1],
+            u.line,
+            u.document,
+            u.kind,
+            u.name,
+            u.field,
+            u.container,
+            u.namespace,
+        )
+        for u in scan_manifests(str(DEPLOY))
+    ]
+    assert found == [
+        (
+            "report@sha256:333333",
+            "base/nightly.yaml",
+            15,
+            1,
+            "CronJob",
+            "nightly-report",
+            "containers",
+            "report",
+            "prod",
+        ),
+        (
+            "db-migrate@sha256:22",
+            "base/web.yaml",
+            16,
+            1,
+            "Deployment",
+            "web",
+            "initContainers",
+            "migrate",
+            "prod",
+        ),
+        (
+            "web@sha256:111111111",
+            "base/web.yaml",
+            19,
+            1,
+            "Deployment",
+            "web",
+            "containers",
+            "web",
+            "prod",
+        ),
+        (
+            "busybox:1.36",
+            "base/web.yaml",
+            22,
+            1,
+            "Deployment",
+            "web",
+            "containers",
+            "log-shipper",
+            "prod",
+        ),
+        (
+            "redis@sha256:4444444",
+            "rendered/chart.yaml",
+            18,
+            1,
+            "StatefulSet",
+            "cache",
+            "containers",
+            "redis",
+            "staging",
+        ),
+        (
+            "agent@sha256:5555555",
+            "rendered/chart.yaml",
+            34,
+            2,
+            "DaemonSet",
+            "node-agent",
+            "containers",
+            "agent",
+            None,
+        ),
+        (
+            "smoke@sha256:6666666",
+            "rendered/chart.yaml",
+            48,
+            3,
+            "Job",
+            "smoke",
+            "containers",
+            "smoke",
+            "staging",
+        ),
+        (
+            "smoke@sha256:6666666",
+            "rendered/chart.yaml",
+            62,
+            4,
+            "Pod",
+            "debug",
+            "containers",
+            "shell",
+            "staging",
+        ),
+        (
+            "probe@sha256:7777777",
+            "rendered/chart.yaml",
+            65,
+            4,
+            "Pod",
+            "debug",
+            "ephemeralContainers",
+            "probe",
+            "staging",
+        ),
+        (
+            "legacy@sha256:888888",
+            "rendered/chart.yaml",
+            80,
+            4,
+            "ReplicaSet",
+            "legacy",
+            "containers",
+            "legacy",
+            "staging",
+        ),
+    ]
+
+
+def test_kustomize_overrides_apply() -> None:
+    images = {u.container: u.image for u in scan_manifests(str(DEPLOY))}
+    assert images["web"] == "registry.example/acme/web@sha256:" + "1" * 64
+    assert images["migrate"] == "registry.example/acme/db-migrate@sha256:" + "2" * 64
+
+
+def test_a_single_file_without_kustomization_keeps_tags() -> None:
+    images = [u.image for u in scan_manifests(str(DEPLOY / "base" / "web.yaml"))]
+    assert images == [
+        "registry.example/acme/migrate:1.4.0",
+        "registry.example/acme/web:2.0.1",
+        "busybox:1.36",
+    ]
+
+
+def test_malformed_yaml_names_file_and_line() -> None:
+    with pytest.raises(InputError) as err:
+        scan_text("kind: Pod\nspec:\n  containers: [\n", "bad.yaml")
+    assert str(err.value).startswith("bad.yaml:4: invalid YAML: ")
+
+
+def test_container_without_image_is_bad_input() -> None:
+    text = "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n"
+    with pytest.raises(InputError) as err:
+        scan_text(text, "pod.yaml")
+    assert str(err.value) == "pod.yaml:5: Pod/p containers c has no image"
+
+
+def _sign_image(evidence: Path, digest: Digest) -> None:
+    statement = Statement(
+        subjects_of([("image", digest)]), "https://sigstore.dev/cosign/sign/v1", {}
+    ).to_json()
+    out = evidence / f"{digest.hex[:12]}.sigstore.json"
+    out.write_bytes(KeySigner(RELEASE).sign_statement(statement).to_json())
+
+
+def _pinned_gate(scenario: Scenario) -> None:
+    (scenario.root / "policies" / "gate.yaml").write_text(
+        "apiVersion: verifier/v1\nkind: Policy\nmetadata: {name: gate}\nspec:\n"
+        "  authorities: [{name: release, key: {file: release.pub}}]\n"
+        "  require:\n    digestPinned: true\n    signatures: {authorities: [release]}\n"
+    )
+    (scenario.root / "policies" / "advice.yaml").unlink()
+
+
+def test_admit_manifests_directory(scenario: Scenario) -> None:
+    _pinned_gate(scenario)
+    shutil.copytree(DEPLOY, scenario.root / "deploy")
+    evidence = scenario.root / "images"
+    evidence.mkdir()
+    for digit in "1234568":  # everything but the probe (7)
+        _sign_image(evidence, Digest.parse("sha256:" + digit * 64))
+    code, out, _ = scenario.admit(
+        "--manifests", "deploy", "--policy", "policies", "--evidence", "images", "--json"
+    )
+    assert code == 1
+    decisions = json.loads(out)["decisions"]
+    assert len(decisions) == 10
+    denied = {
+        d["name"]: (d["location"], [v["message"] for v in d["violations"]])
+        for d in decisions
+        if not d["allowed"]
+    }
+    probe = "registry.example/acme/probe@sha256:" + "7" * 64
+    assert denied == {
+        "busybox:1.36": (
+            {
+                "path": "deploy/base/web.yaml",
+                "line": 22,
+                "detail": "document 1, Deployment/web, containers log-shipper",
+            },
+            ["busybox:1.36: referenced by tag, not by digest"],
+        ),
+        probe: (
+            {
+                "path": "deploy/rendered/chart.yaml",
+                "line": 65,
+                "detail": "document 4, Pod/debug, ephemeralContainers probe",
+            },
+            [
+                f"{probe} (sha256:777777777777): signed by 0 of the required 1 trusted "
+                "authorities (signed: none; trusted: release)"
+            ],
+        ),
+    }
+
+
+def test_admit_manifests_from_stdin(scenario: Scenario) -> None:
+    _pinned_gate(scenario)
+    text = (DEPLOY / "rendered" / "chart.yaml").read_text()
+    (scenario.root / "none").mkdir()  # a local, empty evidence directory: no registry access
+    code, out, _ = scenario.admit(
+        "--manifests",
+        "-",
+        "--policy",
+        "policies",
+        "--evidence",
+        "none",
+        "--format",
+        "text",
+        stdin=text,
+    )
+    assert code == 1
+    assert "DENIED registry.example/acme/redis@sha256:" in out
+    assert "at <stdin>:18 (document 1, StatefulSet/cache, containers redis)" in out
+
+
+def test_manifests_without_images_is_bad_input(scenario: Scenario) -> None:
+    code, _, err = scenario.admit(
+        "--manifests", "-", "--policy", "policies", stdin="kind: Service\nmetadata: {name: s}\n"
+    )
+    assert code == 2
+    assert "no container image found" in err

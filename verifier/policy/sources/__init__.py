@@ -1,0 +1,1 @@
+"""Evidence sources: where bundles for a subject come from (one module per backend)."""

@@ -1,0 +1,1 @@
+"""Admission decision reports: one interface, one module per format."""
