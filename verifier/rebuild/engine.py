@@ -18,7 +18,7 @@ from verifier.clock import Clock
 from verifier.compare import Stabilizer
 from verifier.digest import Digest
 from verifier.errors import InputError
-from verifier.rebuild.inputs import StagedInput, stage_inputs
+from verifier.rebuild.inputs import NO_SDE_MTIME, StagedInput, stage_inputs
 from verifier.rebuild.runner import BuildOutput, BuildPlan, BuildRun, run_build
 from verifier.rebuild.sandbox import Sandbox, SandboxMode, sandbox_can_set_domain
 from verifier.rebuild.statements import (
@@ -70,7 +70,10 @@ class RebuildResult:
     toolchain: ToolchainEnv | None
     toolchain_cached: bool
     sandbox: SandboxMode
-    source_date_epoch: int | None  # None: the recipe says "none" (the builds saw none)
+    #: the SOURCE_DATE_EPOCH the builds saw; with ``source_date_epoch = "none"`` they saw none
+    #: (``no_source_date_epoch``) and this is the time their non-archive inputs got
+    #: (1980-01-01), so timestamps derived from a rebuild stay deterministic
+    source_date_epoch: int
     runs: tuple[BuildRun, ...]
     verdicts: tuple[OutputVerdict, ...]
     verdict: Verdict
@@ -79,6 +82,7 @@ class RebuildResult:
     results: Path
     policy: RebuildPolicy
     published: Mapping[str, Any] | None = None
+    no_source_date_epoch: bool = False
 
     @property
     def timed_out(self) -> bool:
@@ -210,7 +214,8 @@ def rebuild(
             toolchain=toolchain,
             toolchain_cached=cached,
             sandbox=sandbox.mode,
-            source_date_epoch=sde,
+            source_date_epoch=sde if sde is not None else NO_SDE_MTIME,
+            no_source_date_epoch=sde is None,
             runs=tuple(_rebase_run(r, pending, final) for r in runs),
             verdicts=verdicts,
             verdict=overall(verdicts),

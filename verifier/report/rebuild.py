@@ -39,9 +39,7 @@ def rebuild_report(result: RebuildResult) -> dict[str, Any]:
         },
         "verdict": result.verdict.value,
         "sandbox": result.sandbox.value,
-        "sourceDateEpoch": (
-            result.source_date_epoch if result.source_date_epoch is not None else "none"
-        ),
+        "sourceDateEpoch": "none" if result.no_source_date_epoch else result.source_date_epoch,
         "inputs": [
             {"name": s.spec.name, "uri": s.uri, "digest": str(s.digest)} for s in result.staged
         ],
