@@ -126,6 +126,7 @@ def rebuild_command(
     """
 
     def body() -> int:
+        stabilizers = resolve(stabilize)  # an unknown name is exit 2 before anything is fetched
         spec = str(recipe)
         published = None
         reference = against
@@ -172,7 +173,7 @@ def rebuild_command(
             jobs=jobs,
             keep_build_dirs=keep_build_dirs,
             display_path=display_path(parsed.path),
-            stabilizers=resolve(stabilize),
+            stabilizers=stabilizers,
             published=published,
         )
         sandbox = open_sandbox(unsafe_no_sandbox=unsafe_no_sandbox)
