@@ -142,6 +142,11 @@ def test_stabilizers_the_inference_wants_are_never_applied_silently(
     [
         (["pypi:six>=1"], "expected pypi:NAME==VERSION"),
         (["pypi:six==1.16.0", "--against", "x.whl"], "drop --against"),
+        # checked before anything is fetched (no index is reachable at this address)
+        (
+            ["pypi:six==1.16.0", "-s", "nope", "--index-url", "http://127.0.0.1:9/simple"],
+            "unknown stabilizer 'nope'",
+        ),
         (["repro.toml", "--index-url", "https://example.invalid/simple"], "--index-url only"),
         (["repro.toml", "--emit-recipe", "d"], "--emit-recipe only"),
     ],
