@@ -7,8 +7,8 @@ bootstrap:
 
 lint:
 	@uv=$$(tools/bootstrap | tail -n 1); \
-	"$$uv" run --locked --no-sync ruff format --check verifier tests bench && \
-	"$$uv" run --locked --no-sync ruff check verifier tests bench && \
+	"$$uv" run --locked --no-sync ruff format --check verifier tests bench tools && \
+	"$$uv" run --locked --no-sync ruff check verifier tests bench tools && \
 	"$$uv" run --locked --no-sync mypy
 
 test: lint
@@ -17,13 +17,14 @@ test: lint
 
 demo:
 	@uv=$$(tools/bootstrap | tail -n 1); \
-	"$$uv" run --locked --no-sync verifier rebuild fixtures/purepy/repro.toml
+	"$$uv" run --locked --no-sync python tools/demo.py
+
+# Peer comparisons, run on demand (never in the tests). pypi_rebuild.py needs PyPI access.
+BENCHES = digest rebuild verify store diff_vs_diffoscope diff_memory sbom_vs_peers
 
 bench:
 	@uv=$$(tools/bootstrap | tail -n 1); \
-	"$$uv" run --locked --no-sync python bench/digest.py && \
-	"$$uv" run --locked --no-sync python bench/rebuild.py && \
-	"$$uv" run --locked --no-sync python bench/verify.py
+	for b in $(BENCHES); do echo "== bench/$$b.py"; "$$uv" run --locked --no-sync python bench/$$b.py || exit 1; done
 
 clean:
-	rm -rf .venv .tools .verifier .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .tools .verifier .demo .pytest_cache .mypy_cache .ruff_cache

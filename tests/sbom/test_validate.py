@@ -129,3 +129,23 @@ def test_stock_library_validator_agrees_on_our_output(version: SpecVersion) -> N
     bad = json.dumps(doc)
     assert stock.validate_str(bad) is not None
     assert validate_sbom(bad.encode()) != []
+
+
+def test_inline_refs_replaces_local_and_external_refs() -> None:
+    from verifier.sbom.schema_refs import inline_refs
+
+    other = {"definitions": {"leaf": {"type": "string"}}}
+    main = {
+        "definitions": {
+            "node": {"type": "object", "properties": {"child": {"$ref": "#/definitions/node"}}},
+            "alias": {"$ref": "other.json#/definitions/leaf"},
+        },
+        "properties": {"a": {"$ref": "#/definitions/alias"}, "n": {"$ref": "#/definitions/node"}},
+    }
+    inline_refs({"main.json": main, "other.json": other})
+    assert main["properties"]["a"] is other["definitions"]["leaf"]  # chains followed
+    node = main["definitions"]["node"]
+    assert main["properties"]["n"] is node
+    assert node["properties"]["child"] is node  # recursion becomes a cycle
+    with pytest.raises(ValueError, match="names no known schema"):
+        inline_refs({"x.json": {"properties": {"a": {"$ref": "missing.json"}}}})

@@ -13,3 +13,12 @@ REBUILD_VERIFIER_ID = "urn:verifier:rebuild"
 REBUILD_POLICY_URI = "urn:verifier:policy:rebuild:v1"
 #: default builder.id; CI sets VERIFIER_BUILDER_ID to something that names the builder.
 DEFAULT_BUILDER_ID = "urn:verifier:builder:local"
+
+#: predicateType of the signed release manifest ``verifier release`` attaches.
+RELEASE_PREDICATE = "urn:verifier:predicate:release:v1"
+#: verifier.id of the release's verification summary (what admission's fast path trusts).
+RELEASE_VERIFIER_ID = "urn:verifier:release"
+#: predicateType of a CycloneDX SBOM attestation.
+CYCLONEDX_BOM = "https://cyclonedx.org/bom"
+#: cosign v3's image signature statement (empty predicate, subject = the image digest).
+COSIGN_SIGN_V1 = "https://sigstore.dev/cosign/sign/v1"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +10,7 @@ import typer
 
 from verifier.attest.statement import Statement, subjects_of
 from verifier.cli.app import app, console, run_command
+from verifier.cli.passwords import key_password
 from verifier.errors import InputError
 from verifier.sign.artifact import Artifact
 from verifier.sign.bundle import BUNDLE_SUFFIX, Bundle
@@ -28,7 +27,6 @@ from verifier.sign.policy import Threshold, ThresholdResult, TrustPolicy
 from verifier.sign.signer import Signer
 from verifier.sign.verify import PredicateTypeIs, verify_bundles
 
-PASSWORD_VARIABLES = ("VERIFIER_PASSWORD", "COSIGN_PASSWORD")
 MAX_PREDICATE_BYTES = 16 * 1024 * 1024
 
 conformance_app = typer.Typer(
@@ -38,20 +36,6 @@ app.add_typer(conformance_app, name="conformance")
 
 
 # --------------------------------------------------------------------------- passwords
-
-
-def _password(*, confirm: bool) -> bytes:
-    """From VERIFIER_PASSWORD or COSIGN_PASSWORD (empty allowed), else a prompt on a terminal."""
-    for name in PASSWORD_VARIABLES:
-        value = os.environ.get(name)
-        if value is not None:
-            return value.encode()
-    if not sys.stdin.isatty():
-        raise InputError(
-            "no password: set VERIFIER_PASSWORD (or COSIGN_PASSWORD), or run on a terminal"
-        )
-    text: str = typer.prompt("Password", hide_input=True, confirmation_prompt=confirm, err=True)
-    return text.encode()
 
 
 # --------------------------------------------------------------------------- keygen
@@ -73,7 +57,7 @@ def keygen(
     """Make a key pair: the private key in cosign's encrypted format (mode 0600), PEM public key."""
 
     def body() -> int:
-        password = None if unsafe_unencrypted else _password(confirm=True)
+        password = None if unsafe_unencrypted else key_password(confirm=True)
         if unsafe_unencrypted:
             console.print("[yellow]warning:[/] writing an UNENCRYPTED private key")
         key = algorithm.generate()
@@ -93,7 +77,7 @@ def _signer(key: Path | None, keyless: bool, unsafe_unencrypted_key: bool) -> Si
     if keyless:
         return KeylessSigner.from_ambient()
     assert key is not None
-    password = None if unsafe_unencrypted_key else _password(confirm=False)
+    password = None if unsafe_unencrypted_key else key_password(confirm=False)
     return KeySigner(read_private_key(key, password))
 
 

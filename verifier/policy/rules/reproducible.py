@@ -13,7 +13,7 @@ from typing import Any
 
 from verifier.attest.uris import PROVENANCE_V1, VSA_V1
 from verifier.policy.evidence import VerifiedEvidence
-from verifier.policy.model import ReproducibleRule
+from verifier.policy.requirements import ReproducibleRule
 from verifier.policy.rules.context import RuleContext, parse_time, too_old
 
 

@@ -1,0 +1,86 @@
+"""Kubernetes manifests: container images of Pods and of workload templates without a digest.
+
+Kinds: Pod; Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, ReplicationController (their
+``spec.template``); CronJob (``spec.jobTemplate.spec.template``); PodTemplate; and ``List``
+items. Containers, init containers and ephemeral containers all count. Every ``.yml`` /
+``.yaml`` file is read; documents without ``apiVersion`` and ``kind`` are not manifests and are
+skipped. Helm chart templates (``templates/`` beside a ``Chart.yaml``) are Go templates, not
+YAML: their images are checked through the chart's values files instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from verifier.pins import yaml_nodes as y
+from verifier.pins.finding import Finding, FindingKind
+from verifier.pins.images import has_digest
+from verifier.pins.interface import SourceFile
+
+_POD_SPEC_PATH: dict[str, tuple[str, ...]] = {
+    "Pod": ("spec",),
+    "PodTemplate": ("template", "spec"),
+    "Deployment": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+_CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+_MAX_LIST_DEPTH = 4
+
+
+def pod_images(document: y.Node, depth: int = 0) -> Iterator[tuple[str, y.Node]]:
+    """``(image, node)`` of every container of a manifest (``List`` items included)."""
+    kind = y.scalar(y.get(document, "kind"))
+    if kind is None or y.scalar(y.get(document, "apiVersion")) is None:
+        return
+    if kind.endswith("List") and depth < _MAX_LIST_DEPTH:
+        for item in y.elements(y.get(document, "items")):
+            yield from pod_images(item, depth + 1)
+        return
+    path = _POD_SPEC_PATH.get(kind)
+    if path is None:
+        return
+    spec = y.get(document, *path)
+    for key in _CONTAINER_LISTS:
+        for container in y.elements(y.get(spec, key)):
+            image = y.get(container, "image")
+            text = y.scalar(image)
+            if image is not None and text:
+                yield text, image
+
+
+def _in_chart_templates(source: SourceFile) -> bool:
+    parts = source.path.parts
+    if "templates" not in parts:
+        return False
+    chart = source.path.parents[len(parts) - 1 - parts.index("templates")]
+    return (chart / "Chart.yaml").is_file() or (chart / "Chart.yml").is_file()
+
+
+class KubernetesScanner:
+    """Any YAML file holding Kubernetes objects."""
+
+    name = "Kubernetes"
+
+    def matches(self, path: PurePosixPath, head: bytes) -> bool:
+        """Every YAML file (documents that are not objects are skipped)."""
+        return path.suffix in (".yml", ".yaml")
+
+    def scan(self, source: SourceFile) -> Iterator[Finding]:
+        """Container images without a digest."""
+        if _in_chart_templates(source):
+            return
+        try:
+            docs = y.documents(source.text)
+        except y.YamlProblem as problem:
+            yield source.unreadable(problem.line, problem.message)
+            return
+        for doc in docs:
+            for text, node in pod_images(doc):
+                if not has_digest(text):
+                    yield source.finding(y.line(node), FindingKind.KUBERNETES_IMAGE, text)

@@ -1,0 +1,1 @@
+"""The release pipeline: rebuild, SBOM, sign, gate on policy, publish, tag last."""
