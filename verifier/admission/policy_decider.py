@@ -14,9 +14,9 @@ For one image in one namespace:
    by tag is resolved there once (``digestPinned`` policies deny it outright).
 
 The cache key is (image digest, digest of the policies that apply, digest of whom they
-trust). The policy digest a summary must name is the applicable policy's own digest when one
-policy applies, else the digest of the set of those that apply (same formula as the policy
-set's digest, :class:`~verifier.policy.model.PolicySet`).
+trust). A summary must name the digest of the whole policy set loaded (what ``verifier
+release`` records when it ran with the same policies), or of the set of policies that apply
+to this image here; both use :class:`~verifier.policy.model.PolicySet`'s digest formula.
 """
 
 from __future__ import annotations
@@ -68,9 +68,7 @@ def trust_digest(trust_ids: Sequence[str]) -> Digest:
 
 
 def applicable_digest(policies: Sequence[Policy]) -> Digest:
-    """The one policy's digest, or the digest of the set of those that apply."""
-    if len(policies) == 1:
-        return policies[0].digest
+    """The digest of the set of policies that apply (the formula of ``PolicySet.digest``)."""
     return PolicySet(tuple(policies)).digest
 
 
@@ -182,7 +180,8 @@ class PolicyDecider:
         policies = self._policies(target)
         digest = target.subject
         if self.fast_path is not None and digest is not None and policies:
-            summary = self.fast_path.check(query, digest, applicable_digest(policies))
+            accepted = (applicable_digest(policies), self.policy_set.digest)
+            summary = self.fast_path.check(query, digest, accepted)
             if summary is not None:
                 return summary
         # A resolver per decision: its store deadline is this decision's (--deadline).

@@ -13,7 +13,7 @@ from verifier.admission.deadline import DecisionLimits, FailureMode
 from verifier.admission.decisions import AdmissionDecisions
 from verifier.admission.logs import configure_json_logging
 from verifier.admission.metrics import Metrics
-from verifier.admission.policy_decider import AllowRule, PolicyDecider, applicable_digest
+from verifier.admission.policy_decider import AllowRule, PolicyDecider
 from verifier.admission.server import ServerOptions, WebhookServer
 from verifier.admission.store_summaries import StoreSummaries
 from verifier.admission.summary import SummaryDirectory, SummaryFastPath, SummarySource
@@ -61,8 +61,8 @@ class ServeSettings:
 
 
 def policy_digest(path: Path) -> Digest:
-    """The digest a release summary must name when every policy in ``path`` applies."""
-    return applicable_digest(load_policies(path).policies)
+    """The digest a release summary names for the policies in ``path`` (the set's digest)."""
+    return load_policies(path).digest
 
 
 def _summary_source(settings: ServeSettings, options: StoreOptions) -> SummarySource:

@@ -9,7 +9,8 @@ accepted only when all of these hold, checked in this order:
 2. the signed statement names the image's digest among its subjects (no substitution);
 3. its predicate type is the VSA v1 type;
 4. ``verificationResult`` is ``PASSED``;
-5. ``policy.digest.sha256`` is the digest of the policy admission applies to this image.
+5. ``policy.digest.sha256`` is the digest of the policies admission applies to this image
+   (the caller says which digests stand for them).
 
 Anything else (no VSA, another policy, FAILED, a bad signature) is not a denial by itself:
 the image goes on to the full evaluation, which decides.
@@ -92,8 +93,13 @@ class SummaryFastPath:
     trust: TrustPolicy
     source: SummarySource
 
-    def check(self, query: ImageQuery, digest: Digest, policy: Digest) -> ImageDecision | None:
-        """An allow decision from a VSA, or None (with the reasons logged) to evaluate fully."""
+    def check(
+        self, query: ImageQuery, digest: Digest, policies: Sequence[Digest]
+    ) -> ImageDecision | None:
+        """An allow decision from a VSA naming one of ``policies``, or None to evaluate fully.
+
+        The reasons a summary was refused are logged.
+        """
         verifier = PredicateTypeIs(self.trust, VSA_PREDICATE_TYPE)
         refused: list[str] = []
         for bundle in self.source.summaries(query.image, digest):
@@ -103,8 +109,8 @@ class SummaryFastPath:
                 refused.append(str(exc))
                 continue
             assert verified.statement is not None  # PredicateTypeIs guarantees a statement
-            problem = _summary_problem(verified.statement, policy)
-            if problem:
+            problem, policy = _summary_problem(verified.statement, policies)
+            if problem or policy is None:
                 refused.append(f"{bundle.source}: {problem}")
                 continue
             return ImageDecision(
@@ -122,14 +128,19 @@ class SummaryFastPath:
         return None
 
 
-def _summary_problem(statement: InTotoStatement, policy: Digest) -> str:
+def _summary_problem(
+    statement: InTotoStatement, policies: Sequence[Digest]
+) -> tuple[str, Digest | None]:
+    """("", the policy digest named) for a usable summary, else (why not, None)."""
     predicate = statement.predicate
     result = predicate.get("verificationResult")
     if result != "PASSED":
-        return f"verificationResult is {result!r}, not 'PASSED'"
+        return f"verificationResult is {result!r}, not 'PASSED'", None
     raw_policy = predicate.get("policy")
     digests = raw_policy.get("digest") if isinstance(raw_policy, dict) else None
-    claimed = digests.get(policy.algorithm.value) if isinstance(digests, dict) else None
-    if claimed != policy.hex:
-        return f"summary is for policy {claimed!r}, not {policy.hex}"
-    return ""
+    if isinstance(digests, dict):
+        for policy in policies:
+            if digests.get(policy.algorithm.value) == policy.hex:
+                return "", policy
+    wanted = ", ".join(p.short for p in policies)
+    return f"summary is for policy {digests!r}, not {wanted}", None
