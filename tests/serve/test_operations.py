@@ -102,3 +102,21 @@ def test_certificate_reload_serves_the_new_certificate(webhook_factory, tmp_path
     served = x509.load_der_x509_certificate(hook.served_certificate())
     assert served.subject.rfc4514_string() == "CN=webhook-2"
     assert hook.server.tls.reloads == 1
+
+
+def test_graceful_shutdown_lets_a_review_in_flight_finish(webhook_factory) -> None:
+    decider = TableDecider({APP: Outcome.ALLOWED}, delay_seconds=0.5)
+    hook = webhook_factory(decider)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(hook.post, encode(review(workload("Pod", pod_spec([APP])))))
+        give_up = time.monotonic() + 5
+        while not decider.calls and time.monotonic() < give_up:
+            time.sleep(0.01)
+        assert decider.calls, "the review never reached the decider"
+        hook.server.stop()  # what SIGTERM does
+        answer = pending.result(timeout=10)
+    assert answer.status == 200
+    assert answer.response["allowed"] is True
+    hook.thread.join(timeout=10)
+    assert not hook.thread.is_alive()
+    assert hook.server.app.shutting_down
