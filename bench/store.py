@@ -39,6 +39,12 @@ from verifier.store.oci import BUNDLE_V03, OCI_MANIFEST, artifact_manifest
 from verifier.store.referrers import attach_referrers, list_referrers
 
 
+def _seconds(fn: object) -> float:
+    start = time.perf_counter()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
 def _timed(label: str, fn: object) -> float:
     start = time.perf_counter()
     fn()  # type: ignore[operator]
@@ -47,9 +53,19 @@ def _timed(label: str, fn: object) -> float:
     return took
 
 
+def _median_of(label: str, runs: list[float]) -> float:
+    runs = sorted(runs)
+    mid = runs[len(runs) // 2]
+    shown = ", ".join(f"{r:.2f}" for r in runs)
+    print(f"  {label:<44} {mid:8.2f} s  (median of {shown})")
+    return mid
+
+
 def _skopeo(work: Path, *args: str) -> None:
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(work / "xdg"), "HOME": str(work)}
-    (work / "xdg").mkdir(exist_ok=True)
+    # A fresh HOME each run: skopeo's blob-info cache would otherwise turn a later push into
+    # a cross-repository mount and time nothing.
+    home = Path(tempfile.mkdtemp(dir=work))
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(home), "HOME": str(home)}
     subprocess.run(["skopeo", "--insecure-policy", *args], check=True, env=env, timeout=600)
 
 
@@ -57,6 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=int, default=200)
     parser.add_argument("--referrers", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per transfer; median shown")
     opts = parser.parse_args()
     if shutil.which("skopeo") is None or shutil.which("docker-registry") is None:
         sys.exit("bench/store.py needs skopeo and docker-registry: run tools/bootstrap")
@@ -73,53 +90,82 @@ def main() -> None:
             size_mb = big.stat().st_size / (1 << 20)
             print(f"artifact: {size_mb:.0f} MiB, registry {registry.host}")
 
-            def ours_push() -> None:
+            def variant(name: str, n: int) -> Path:
+                """The artifact with its first bytes changed: new content, so nothing is reused."""
+                path = work / name
+                shutil.copyfile(big, path)
+                with path.open("r+b") as f:
+                    f.write(f"{name}-{n}".encode().ljust(32, b"."))
+                return path
+
+            def ours_push(path: Path, n: int) -> float:
+                store = registry.store(f"bench/ours{n}", timeout=600)
+                return _seconds(
+                    lambda: push_files(
+                        store,
+                        [FileLayer(path)],
+                        tag="v1",
+                        artifact_type="application/vnd.bench",
+                        annotations={},
+                        created=CREATED,
+                    )
+                )
+
+            def skopeo_push(path: Path, n: int) -> float:
+                layout = LayoutStore(work / f"layout{n}", Deadline(600))
                 push_files(
-                    registry.store("bench/ours", timeout=600),
-                    [FileLayer(big)],
+                    layout,
+                    [FileLayer(path)],
                     tag="v1",
                     artifact_type="application/vnd.bench",
                     annotations={},
                     created=CREATED,
                 )
-
-            def ours_pull() -> None:
-                store = registry.store("bench/ours", timeout=600)
-                pull_to_dir(store, store.get_manifest("v1"), work / "ours-out")
-
-            layout = LayoutStore(work / "layout", Deadline(600))
-            push_files(
-                layout,
-                [FileLayer(big)],
-                tag="v1",
-                artifact_type="application/vnd.bench",
-                annotations={},
-                created=CREATED,
-            )
-
-            def skopeo_push() -> None:
-                _skopeo(
-                    work,
-                    "copy",
-                    "--dest-tls-verify=false",
-                    f"oci:{layout.root}:v1",
-                    f"docker://{registry.host}/bench/skopeo:v1",
+                took = _seconds(
+                    lambda: _skopeo(
+                        work,
+                        "copy",
+                        "--dest-tls-verify=false",
+                        f"oci:{layout.root}:v1",
+                        f"docker://{registry.host}/bench/skopeo{n}:v1",
+                    )
                 )
+                shutil.rmtree(layout.root)
+                return took
 
-            def skopeo_pull() -> None:
-                _skopeo(
-                    work,
-                    "copy",
-                    "--src-tls-verify=false",
-                    f"docker://{registry.host}/bench/skopeo:v1",
-                    f"oci:{work / 'skopeo-out'}:v1",
+            def ours_pull(n: int) -> float:
+                store = registry.store(f"bench/ours{n}", timeout=600)
+                out = work / f"ours-out{n}"
+                took = _seconds(lambda: pull_to_dir(store, store.get_manifest("v1"), out))
+                shutil.rmtree(out)
+                return took
+
+            def skopeo_pull(n: int) -> float:
+                out = work / f"skopeo-out{n}"
+                took = _seconds(
+                    lambda: _skopeo(
+                        work,
+                        "copy",
+                        "--src-tls-verify=false",
+                        f"docker://{registry.host}/bench/skopeo{n}:v1",
+                        f"oci:{out}:v1",
+                    )
                 )
+                shutil.rmtree(out)
+                return took
 
-            print(f"{size_mb:.0f} MiB artifact:")
-            t_push = _timed("verifier push (hash + streamed upload)", ours_push)
-            s_push = _timed("skopeo copy oci: -> docker://", skopeo_push)
-            t_pull = _timed("verifier pull (digest-checked)", ours_pull)
-            s_pull = _timed("skopeo copy docker:// -> oci:", skopeo_pull)
+            print(f"{size_mb:.0f} MiB artifact (each run pushes new content):")
+            times: dict[str, list[float]] = {"tp": [], "sp": [], "tl": [], "sl": []}
+            for n in range(opts.repeat):  # interleaved, so load drifts hit both sides alike
+                mine, theirs = variant("ours.bin", n), variant("skopeo.bin", n)
+                times["tp"].append(ours_push(mine, n))
+                times["sp"].append(skopeo_push(theirs, n))
+                times["tl"].append(ours_pull(n))
+                times["sl"].append(skopeo_pull(n))
+            t_push = _median_of("verifier push (hash + streamed upload)", times["tp"])
+            s_push = _median_of("skopeo copy oci: -> docker://", times["sp"])
+            t_pull = _median_of("verifier pull (digest-checked)", times["tl"])
+            s_pull = _median_of("skopeo copy docker:// -> oci:", times["sl"])
             print(
                 f"  push throughput ours/skopeo: {s_push / t_push:.2f} "
                 f"({size_mb / t_push:.0f} vs {size_mb / s_push:.0f} MiB/s)"

@@ -70,7 +70,7 @@ def test_directory_argument_finds_repro_toml(tmp_path: Path) -> None:
         ),
         (
             ('url = "https://example.invalid/v.tar.gz"', 'url = "http://plain.invalid/x"'),
-            r"repro.toml:11: input.url: .*only https:// and file://",
+            r"repro.toml:11: input.url: .*only https://, file:// and http:// to a loopback",
         ),
         (
             (
@@ -96,6 +96,33 @@ def test_directory_argument_finds_repro_toml(tmp_path: Path) -> None:
         (("[build]", "[biuld]"), r"repro.toml:\d+: biuld: unknown field"),
         (('name = "vendor"', 'name = "source"'), r"input name 'source' is used more than once"),
         (("strip = 1", "strip = -1"), r"input.strip: must be a non-negative integer"),
+        (
+            ("source_date_epoch = 1700000000", 'source_date_epoch = "none"\numask = "22"'),
+            r"repro.toml:24: build.umask: '22' must be an octal string",
+        ),
+        (
+            ("source_date_epoch = 1700000000", 'source_date_epoch = "none"\numask = 18'),
+            r"build.umask: 18 must be an octal string",
+        ),
+        (
+            (
+                'source_date_epoch = 1700000000\nenv = { LC_ALL = "C.UTF-8" }',
+                'source_date_epoch = "none"\nenv = { SOURCE_DATE_EPOCH = "1" }',
+            ),
+            r"build.env: sets SOURCE_DATE_EPOCH although source_date_epoch = 'none'",
+        ),
+        (
+            ("source_date_epoch = 1700000000", 'source_date_epoch = "None"'),
+            r"build.source_date_epoch: must be seconds since 1970, 'git:<input name>' or 'none'",
+        ),
+        (
+            ("requirements = [", 'index_url = "http://pypi.example/simple"\nrequirements = ['),
+            r"toolchain.index_url: 'http://pypi.example/simple': only https://",
+        ),
+        (
+            ("requirements = [", "find_links = [1]\nrequirements = ["),
+            r"toolchain.find_links: must be a path or URL",
+        ),
     ],
 )
 def test_malformed_recipes_name_file_line_and_field(
@@ -137,3 +164,51 @@ def test_toolchain_digest_ignores_order_and_spacing(tmp_path: Path) -> None:
     rb = load_recipe(_write(tmp_path, b))
     assert ra.toolchain and rb.toolchain
     assert ra.toolchain.digest == rb.toolchain.digest
+
+
+def test_no_source_date_epoch_and_umask(tmp_path: Path) -> None:
+    text = GOOD.format(hex=HEX).replace(
+        "source_date_epoch = 1700000000", 'source_date_epoch = "none"\numask = "0002"'
+    )
+    build = load_recipe(_write(tmp_path, text)).build
+    assert build.no_source_date_epoch and build.source_date_epoch is None
+    assert build.source_date_epoch_text == "none"
+    assert build.umask == 0o002
+    plain = load_recipe(_write(tmp_path, GOOD.format(hex=HEX))).build
+    assert not plain.no_source_date_epoch and plain.umask is None
+    assert plain.source_date_epoch_text == 1700000000
+
+
+def test_toolchain_sources(tmp_path: Path) -> None:
+    text = GOOD.format(hex=HEX).replace(
+        "requirements = [",
+        'find_links = ["wheels", "https://example.invalid/wheels/"]\n'
+        'index_url = "http://127.0.0.1:8080/simple"\nrequirements = [',
+    )
+    toolchain = load_recipe(_write(tmp_path, text)).toolchain
+    assert toolchain is not None
+    assert toolchain.find_links == (
+        str((tmp_path / "wheels").resolve()),
+        "https://example.invalid/wheels/",
+    )
+    assert toolchain.index_url == "http://127.0.0.1:8080/simple"
+    single = GOOD.format(hex=HEX).replace("requirements = [", 'find_links = "w"\nrequirements = [')
+    loaded = load_recipe(_write(tmp_path, single)).toolchain
+    assert loaded is not None and loaded.find_links == (str((tmp_path / "w").resolve()),)
+    assert loaded.digest == load_recipe(_write(tmp_path, GOOD.format(hex=HEX))).toolchain.digest  # type: ignore[union-attr]
+
+
+def test_http_only_to_loopback(tmp_path: Path) -> None:
+    for url, ok in [
+        ("http://127.0.0.1:8000/f.tar.gz", True),
+        ("http://localhost/f.tar.gz", True),
+        ("http://[::1]:9/f.tar.gz", True),
+        ("http://127.0.0.1.evil.example/f.tar.gz", False),
+        ("http://example.invalid/f.tar.gz", False),
+    ]:
+        text = GOOD.format(hex=HEX).replace("https://example.invalid/v.tar.gz", url)
+        if ok:
+            assert load_recipe(_write(tmp_path, text)).inputs[1].location == url
+        else:
+            with pytest.raises(InputError, match="only https://"):
+                load_recipe(_write(tmp_path, text))

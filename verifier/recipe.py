@@ -22,6 +22,9 @@ DEFAULT_TIMEOUT = 900.0
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _COMMIT_RE = re.compile(r"^[0-9a-f]{40}$|^[0-9a-f]{64}$")
 _HEX_RE = re.compile(r"^[0-9a-f]{64}$")
+_UMASK_RE = re.compile(r"^0?[0-7]{3}$")
+#: http:// is accepted only for these hosts (a local mirror); the pin protects the bytes
+_LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 _REQUIREMENT_RE = re.compile(
     r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==(?P<version>[^\s;]+)"
     r"(?P<hashes>(\s+--hash=sha256:[0-9a-f]{64})+)\s*$"
@@ -58,10 +61,17 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class Toolchain:
-    """Python build requirements, each ``name==version --hash=sha256:...``, installed per digest."""
+    """Python build requirements, each ``name==version --hash=sha256:...``, installed per digest.
+
+    ``index_url`` and ``find_links`` say where pip looks for them (default: pip's default
+    index). They are not part of the digest: the hashes alone decide what gets installed.
+    """
 
     requirements: tuple[str, ...]
     line: int
+    index_url: str | None = None
+    #: directories (absolute, resolved against the recipe) or URLs of wheels
+    find_links: tuple[str, ...] = ()
 
     @property
     def digest(self) -> Digest:
@@ -82,6 +92,19 @@ class BuildSpec:
     source_date_epoch_from: str | None  # name of a git input whose commit time is used
     network: bool
     timeout: float
+    #: ``source_date_epoch = "none"``: the build sees no SOURCE_DATE_EPOCH at all
+    no_source_date_epoch: bool = False
+    #: ``umask = "0002"``: every build runs with it (the umask variation is off)
+    umask: int | None = None
+
+    @property
+    def source_date_epoch_text(self) -> int | str:
+        """How the recipe spells it: seconds, ``git:<input>`` or ``none``."""
+        if self.no_source_date_epoch:
+            return "none"
+        if self.source_date_epoch is not None:
+            return self.source_date_epoch
+        return f"git:{self.source_date_epoch_from}"
 
 
 @dataclass(frozen=True)
@@ -197,6 +220,17 @@ def _relative(reader: _Reader, key: str, value: str) -> str:
     return posix.as_posix()
 
 
+def _allowed_url(url: str) -> bool:
+    """https:// and file:// anywhere; http:// only to this machine (a local index or mirror)."""
+    if url.startswith(("https://", "file://")):
+        return True
+    if not url.startswith("http://"):
+        return False
+    host = url.removeprefix("http://").split("/", 1)[0]
+    host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return host in _LOOPBACK
+
+
 def _parse_input(path: Path, text: str, raw: Any, index: int) -> InputSpec:
     r = _Reader(path, text, "input", raw, index)
     r.check_keys({"name", "path", "url", "git", "commit", "sha256", "dest", "unpack", "strip"})
@@ -208,8 +242,11 @@ def _parse_input(path: Path, text: str, raw: Any, index: int) -> InputSpec:
         raise r.error(None, f"input {name!r} needs exactly one of path, url or git")
     kind = InputKind(sources[0])
     location = r.str_(sources[0])
-    if kind is InputKind.URL and not location.startswith(("https://", "file://")):
-        raise r.error("url", f"{location!r}: only https:// and file:// URLs are allowed")
+    if kind is InputKind.URL and not _allowed_url(location):
+        raise r.error(
+            "url",
+            f"{location!r}: only https://, file:// and http:// to a loopback address are allowed",
+        )
     sha256 = None
     if "sha256" in r.data:
         hex_value = r.str_("sha256").removeprefix("sha256:")
@@ -245,7 +282,7 @@ def _parse_input(path: Path, text: str, raw: Any, index: int) -> InputSpec:
 
 def _parse_toolchain(path: Path, text: str, raw: Any) -> Toolchain:
     r = _Reader(path, text, "toolchain", raw)
-    r.check_keys({"requirements"})
+    r.check_keys({"requirements", "index_url", "find_links"})
     reqs = r.str_list("requirements")
     for req in reqs:
         if not _REQUIREMENT_RE.match(req.strip()):
@@ -253,13 +290,47 @@ def _parse_toolchain(path: Path, text: str, raw: Any) -> Toolchain:
                 "requirements",
                 f"{req!r} must be 'name==version --hash=sha256:<64 hex>' (pinned with its hash)",
             )
-    return Toolchain(reqs, _locate(text, "toolchain", None, None))
+    index_url = r.opt_str("index_url")
+    if index_url is not None and not _allowed_url(index_url):
+        raise r.error(
+            "index_url",
+            f"{index_url!r}: only https://, file:// and http:// to a loopback address are allowed",
+        )
+    raw_links = r.data.get("find_links", [])
+    if isinstance(raw_links, str):
+        raw_links = [raw_links]
+    if not isinstance(raw_links, list) or not all(isinstance(v, str) and v for v in raw_links):
+        raise r.error("find_links", "must be a path or URL, or a list of them")
+    links: list[str] = []
+    for link in raw_links:
+        if "://" in link:
+            if not _allowed_url(link):
+                raise r.error(
+                    "find_links",
+                    f"{link!r}: only https://, file:// and http:// to a loopback address "
+                    "are allowed",
+                )
+            links.append(link)
+        else:
+            links.append(str((path.absolute().parent / link).resolve()))
+    return Toolchain(
+        reqs, _locate(text, "toolchain", None, None), index_url=index_url, find_links=tuple(links)
+    )
 
 
 def _parse_build(path: Path, text: str, raw: Any, input_names: set[str]) -> BuildSpec:
     r = _Reader(path, text, "build", raw)
     r.check_keys(
-        {"command", "workdir", "env", "outputs", "source_date_epoch", "network", "timeout"}
+        {
+            "command",
+            "workdir",
+            "env",
+            "outputs",
+            "source_date_epoch",
+            "network",
+            "timeout",
+            "umask",
+        }
     )
     command = r.str_list("command")
     workdir = _relative(r, "workdir", r.str_("workdir", "."))
@@ -272,19 +343,33 @@ def _parse_build(path: Path, text: str, raw: Any, input_names: set[str]) -> Buil
     sde_raw = r.data.get("source_date_epoch")
     sde: int | None = None
     sde_from: str | None = None
+    no_sde = False
     if isinstance(sde_raw, int) and not isinstance(sde_raw, bool) and sde_raw >= 0:
         sde = sde_raw
+    elif sde_raw == "none":
+        no_sde = True
     elif isinstance(sde_raw, str) and sde_raw.startswith("git:"):
         sde_from = sde_raw.removeprefix("git:")
         if sde_from not in input_names:
             raise r.error("source_date_epoch", f"no input named {sde_from!r}")
     elif sde_raw is not None:
-        raise r.error("source_date_epoch", "must be seconds since 1970 or 'git:<input name>'")
+        raise r.error(
+            "source_date_epoch", "must be seconds since 1970, 'git:<input name>' or 'none'"
+        )
     else:
         raise r.error(
             "source_date_epoch",
-            "is required: seconds since 1970, or 'git:<input>' to use that commit's time",
+            "is required: seconds since 1970, 'git:<input>' to use that commit's time, "
+            "or 'none' for a build that must not see one",
         )
+    if no_sde and "SOURCE_DATE_EPOCH" in env_raw:
+        raise r.error("env", "sets SOURCE_DATE_EPOCH although source_date_epoch = 'none'")
+    umask: int | None = None
+    if "umask" in r.data:
+        umask_raw = r.data["umask"]
+        if not isinstance(umask_raw, str) or not _UMASK_RE.match(umask_raw):
+            raise r.error("umask", f'{umask_raw!r} must be an octal string such as "0022"')
+        umask = int(umask_raw, 8)
     timeout_raw = r.data.get("timeout", DEFAULT_TIMEOUT)
     if (
         not isinstance(timeout_raw, int | float)
@@ -301,6 +386,8 @@ def _parse_build(path: Path, text: str, raw: Any, input_names: set[str]) -> Buil
         source_date_epoch_from=sde_from,
         network=r.bool_("network", False),
         timeout=float(timeout_raw),
+        no_source_date_epoch=no_sde,
+        umask=umask,
     )
 
 

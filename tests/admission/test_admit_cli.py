@@ -22,11 +22,16 @@ ARTIFACTS = ("app.tar.gz", "lib.tar.gz", "broken.tar.gz")
     ],
 )
 def test_report_formats(scenario: Scenario, fmt: str, golden: str) -> None:
-    code, out, _ = scenario.admit(
+    code, out, err = scenario.admit(
         *ARTIFACTS, "--policy", "policies", "--evidence", "evidence", "--format", fmt
     )
     assert code == 3  # broken.tar.gz could not be decided; that outranks the denial
-    check_golden(golden, out)
+    if fmt == "text":
+        assert out == ""  # people's text goes to stderr; stdout is for machines
+        check_golden(golden, err)
+    else:
+        check_golden(golden, out)
+        check_golden("admit.txt", err)
 
 
 def test_allowed_exits_zero_with_warnings(scenario: Scenario) -> None:
@@ -78,10 +83,13 @@ def test_bad_input_exits_two_with_one_line(scenario: Scenario) -> None:
     )
 
 
-def test_missing_file_or_bad_reference_exits_two(scenario: Scenario) -> None:
-    code, _, err = scenario.admit("nope/missing.tar.gz", "--policy", "policies")
+@pytest.mark.parametrize("name", ["nope/missing.tar.gz", "./dist/app.tar.gz", "app.whl"])
+def test_missing_file_exits_two(scenario: Scenario, name: str) -> None:
+    code, _, err = scenario.admit(name, "--policy", "policies")
     assert code == 2
-    assert "nope/missing.tar.gz" in err
+    assert err.strip() == (
+        f"error: {name}: no such file (an image reference needs ':tag' or '@sha256:<hex>')"
+    )
 
 
 def test_nothing_to_decide_exits_two(scenario: Scenario) -> None:
@@ -101,3 +109,24 @@ def test_no_matching_policy_is_denied(scenario: Scenario) -> None:
     violation = json.loads(out)["decisions"][0]["violations"][0]
     assert violation["rule"] == "match"
     assert violation["message"].endswith("no policy applies to this artifact")
+
+
+def test_golden_junit_and_sarif_are_well_formed() -> None:
+    import xml.etree.ElementTree as ET
+
+    from tests.admission.conftest import GOLDEN
+
+    suite = ET.parse(GOLDEN / "admit.junit.xml").getroot().find("testsuite")
+    assert suite is not None
+    assert [c.get("name", "")[:10] for c in suite.iter("testcase")] == [
+        "app.tar.gz",
+        "lib.tar.gz",
+        "broken.tar",
+    ]
+    assert suite.get("failures") == "1" and suite.get("errors") == "1"
+    sarif = json.loads((GOLDEN / "admit.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    [run] = sarif["runs"]
+    rule_ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in run["results"]} == rule_ids
+    assert all(r["level"] in ("error", "warning") for r in run["results"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.admission.conftest import DATA, RELEASE, Scenario
-from verifier.admission.manifests import scan_manifests, scan_text
+from verifier.admission.manifests import ContainerImage, object_images, scan_manifests, scan_text
 from verifier.attest.statement import Statement, subjects_of
 from verifier.digest import Digest
 from verifier.errors import InputError
@@ -238,7 +238,7 @@ def test_admit_manifests_from_stdin(scenario: Scenario) -> None:
     _pinned_gate(scenario)
     text = (DEPLOY / "rendered" / "chart.yaml").read_text()
     (scenario.root / "none").mkdir()  # a local, empty evidence directory: no registry access
-    code, out, _ = scenario.admit(
+    code, _, out = scenario.admit(
         "--manifests",
         "-",
         "--policy",
@@ -260,3 +260,30 @@ def test_manifests_without_images_is_bad_input(scenario: Scenario) -> None:
     )
     assert code == 2
     assert "no container image found" in err
+
+
+def test_object_images_for_the_webhook() -> None:
+    cronjob = {
+        "kind": "CronJob",
+        "spec": {
+            "jobTemplate": {
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "initContainers": [
+                                {"name": "i", "image": "reg.example/i@sha256:" + "1" * 64}
+                            ],
+                            "containers": [{"name": "c", "image": "reg.example/c:1"}],
+                        }
+                    }
+                }
+            }
+        },
+    }
+    assert object_images(cronjob) == [
+        ContainerImage("initContainers", "i", "reg.example/i@sha256:" + "1" * 64),
+        ContainerImage("containers", "c", "reg.example/c:1"),
+    ]
+    assert object_images({"kind": "ConfigMap"}) == []
+    with pytest.raises(InputError, match="Pod containers c has no image"):
+        object_images({"kind": "Pod", "spec": {"containers": [{"name": "c"}]}})

@@ -153,15 +153,17 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Rebuilt:
 
 
 def equivalent_vsa(vsa: bytes, stabilizers: list[str]) -> bytes:
-    """The VSA with its output marked EQUIVALENT after ``stabilizers``.
+    """The VSA with its output marked EQUIVALENT after ``stabilizers`` (``name@1``).
 
-    NOTE: `verifier rebuild` does not write EQUIVALENT yet (that verdict comes with the
-    stabilizers of `verifier diff`); this is the shape docs/policy.md specifies for it.
+    The shape `verifier rebuild --stabilize` writes: ``{"name@version": [members]}``. The
+    tarball fixture reproduces bit for bit, so its verdict is rewritten here (and re-signed by
+    the test) to exercise the policy side; tests/policy/test_equivalent_rebuild.py uses a real
+    EQUIVALENT rebuild.
     """
     doc = json.loads(vsa)
     for output in doc["predicate"]["rebuild"]["outputs"]:
         output["verdict"] = "EQUIVALENT"
-        output["stabilizers"] = stabilizers
+        output["stabilizers"] = {f"{name}@1": ["payload/hello.txt"] for name in stabilizers}
     return Statement(
         subjects_of(
             [(s["name"], Digest.sha256_hex(s["digest"]["sha256"])) for s in doc["subject"]]

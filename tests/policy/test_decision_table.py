@@ -281,7 +281,7 @@ def test_equivalent_with_a_disallowed_stabilizer(kit: Kit, rebuilt: Rebuilt) -> 
     decision = kit.decide(policy(kit, EQUIVALENT_RULE), rebuilt.output)
     assert messages(decision) == [
         f"{label(rebuilt.output)}: no acceptable signed rebuild verdict from rebuilders: "
-        f"{bundle} says EQUIVALENT after stabilizer strip-pyc, which the policy does not allow"
+        f"{bundle} says EQUIVALENT after stabilizer strip-pyc@1, which the policy does not allow"
     ]
 
 

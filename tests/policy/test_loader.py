@@ -174,3 +174,13 @@ def test_shipped_policies_lint(tmp_path: Path, name: str) -> None:
     (tmp_path / f"{name}.yaml").write_text(text)
     [policy] = load_policies(tmp_path / f"{name}.yaml").policies
     assert policy.name == name
+
+
+def test_alias_bomb_is_refused(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for i in range(1, 9):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    path = write(tmp_path, HEAD + "  require: {digestPinned: true}\n" + "\n".join(lines) + "\n")
+    with pytest.raises(InputError, match="more than 100000 YAML nodes"):
+        load_policies(path)

@@ -79,8 +79,8 @@ def test_provenance_from_a_branch_is_denied(kit: Kit) -> None:
     bundle = attest(kit, app, "alice", PROVENANCE_V1, predicate, "app.tar.gz.prov.sigstore.json")
     decision = kit.decide(make_policy(kit, PROVENANCE_RULE), app)
     assert [v.message for v in decision.violations] == [
-        f"{label(app)}: no acceptable provenance: {bundle}: ref refs/heads/main is not one of "
-        "refs/tags/v*"
+        f"{label(app)}: no acceptable provenance: {bundle}: ref refs/heads/main of "
+        "https://github.com/acme/app is not one of refs/tags/v*"
     ]
 
 
@@ -205,6 +205,26 @@ def test_vulnerabilities_osv_scanner_and_grype(kit: Kit) -> None:
     ] == [("GHSA-j8r2-6x86-q33q", "requests@2.30.0", "medium")]
     assert [(f.id, f.component, f.severity) for f in read_report(grype) or []] == [
         ("CVE-2023-9", "pkg:npm/x@1", "critical")
+    ]
+    records = {
+        "vulns": [
+            {
+                "id": "PYSEC-2023-74",
+                "database_specific": {"severity": "MODERATE"},
+                "affected": [
+                    {
+                        "package": {
+                            "name": "requests",
+                            "ecosystem": "PyPI",
+                            "purl": "pkg:pypi/requests",
+                        }
+                    }
+                ],
+            }
+        ]
+    }
+    assert [(f.id, f.component, f.severity) for f in read_report(records) or []] == [
+        ("PYSEC-2023-74", "pkg:pypi/requests", "medium")
     ]
     assert read_report({"something": "else"}) is None
 
@@ -369,3 +389,43 @@ def test_license_expressions(expression: str, denied: bool) -> None:
 )
 def test_version_ranges(spec: str, version: str, inside: bool) -> None:
     assert VersionRange(spec).contains(version) is inside
+
+
+def test_a_dependency_version_never_passes_for_the_ref(kit: Kit) -> None:
+    app = kit.artifact()
+    predicate = {
+        "buildDefinition": {
+            "externalParameters": {},
+            "resolvedDependencies": [
+                {"uri": "git+https://github.com/acme/app@refs/heads/main"},
+                {"uri": "pkg:npm/left-pad@refs/tags/v1.3.0"},
+                {"uri": "git+https://github.com/other/lib@refs/tags/v2.0.0"},
+            ],
+        },
+        "runDetails": {"builder": {"id": "https://github.com/actions/runner/github-hosted"}},
+    }
+    bundle = attest(kit, app, "alice", PROVENANCE_V1, predicate, "app.tar.gz.prov.sigstore.json")
+    decision = kit.decide(make_policy(kit, PROVENANCE_RULE), app)
+    # acme/app is at a branch; the v2.0.0 tag belongs to another repository.
+    assert [v.message for v in decision.violations] == [
+        f"{label(app)}: no acceptable provenance: {bundle}: ref refs/heads/main of "
+        "https://github.com/acme/app is not one of refs/tags/v*"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern", "applies"),
+    [
+        ("registry.example/acme/app:1.0", "registry.example/acme/*", True),
+        ("registry.example/acme/app@sha256:" + "1" * 64, "registry.example/acme/app", True),
+        ("registry:5000/app:1.0", "registry:5000/app", True),
+        ("nginx:1.25", "nginx", True),
+        ("ghcr.io/evil/app:1.0", "ghcr.io/acme/*", False),
+        ("dist/app.tar.gz", "*.tar.gz", True),
+        ("dist/app.whl", "*.tar.gz", False),
+    ],
+)
+def test_match_names(name: str, pattern: str, applies: bool) -> None:
+    from verifier.policy.model import MatchSpec
+
+    assert MatchSpec((pattern,)).applies(name, None) is applies

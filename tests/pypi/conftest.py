@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -63,8 +64,9 @@ def _handler(index: LocalIndex) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def local_index() -> Iterator[LocalIndex]:
+@contextlib.contextmanager
+def serve_index() -> Iterator[LocalIndex]:
+    """The fixture releases on 127.0.0.1 (a port of its own) until the block ends."""
     files = {p.name: p for p in [*(PYPI / "sdist").iterdir(), *(PYPI / "wheel").iterdir()]}
     index = LocalIndex("", files)
     index.claimed = {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in files.items()}
@@ -77,3 +79,9 @@ def local_index() -> Iterator[LocalIndex]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def local_index() -> Iterator[LocalIndex]:
+    with serve_index() as index:
+        yield index

@@ -36,17 +36,20 @@ def test_purepy_builds_wheel_and_sdist(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "evidence"),
+    ("name", "evidence", "cause"),
     [
-        ("tarball-naive", "member payload"),
-        ("unrepro-buildtime", "bytes differ"),
-        ("unrepro-buildpath", "bytes differ"),
-        ("unrepro-hostname", "bytes differ"),
-        ("unrepro-random", "bytes differ"),
-        ("unrepro-hashseed", "bytes differ"),
+        ("tarball-naive", "payload/", "timestamps"),
+        ("unrepro-buildtime", "content", "content"),
+        ("unrepro-buildpath", "content", "build-path"),
+        ("unrepro-hostname", "content", "hostname"),
+        ("unrepro-random", "content", "content"),
+        ("unrepro-hashseed", "content", "random-order"),
     ],
 )
-def test_unreproducible_fixtures_mismatch(name: str, evidence: str, tmp_path: Path) -> None:
+def test_unreproducible_fixtures_mismatch(
+    name: str, evidence: str, cause: str, tmp_path: Path
+) -> None:
+    """The rebuild names the differing member and the cause `verifier diff` gives it."""
     require_bwrap()
     outcome = rebuild(FIXTURES / name / "repro.toml", tmp_path / "out")
     assert outcome.exit_code == 1, outcome.stderr
@@ -54,6 +57,8 @@ def test_unreproducible_fixtures_mismatch(name: str, evidence: str, tmp_path: Pa
     assert output["verdict"] == "MISMATCH"
     assert output["digests"][0] != output["digests"][1]
     assert any(evidence in d for d in output["differences"]), output["differences"]
+    assert cause in [c["cause"] for c in output["causes"]], output["causes"]
+    assert all(c["hint"] for c in output["causes"])
     assert "MISMATCH" in outcome.stderr
 
 

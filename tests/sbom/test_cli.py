@@ -106,7 +106,7 @@ def test_options_that_do_not_apply_are_refused(cli: CliRunner) -> None:
     assert result.exit_code == 2
     both = cli.invoke(app, ["sbom", "--python", "python3", str(LOCKS / "uv.lock")])
     assert both.exit_code == 2
-    assert "either PATH or --python" in both.stderr
+    assert "give one of PATH, --python or --image" in both.stderr
 
 
 def test_validate_json_report_golden(

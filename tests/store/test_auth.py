@@ -42,7 +42,9 @@ def test_bearer_token_flow_push_attach_list(
     subject = push_subject(store, b"behind a token service")
     ref = attach_bundle(store, subject, dsse_bundle("https://example/p"), created=CREATED)
     assert [r.descriptor.digest for r in list_referrers(store, subject.digest)] == [ref.digest]
-    assert f"repository:{repo}:pull,push" in service.issued
+    # The registry asked for push and pull (in either order) and the token service granted it.
+    granted = [s.rsplit(":", 1)[1].split(",") for s in service.issued if f":{repo}:" in s]
+    assert any(set(actions) == {"pull", "push"} for actions in granted)
 
 
 def test_bearer_refused_without_credentials(
@@ -112,3 +114,17 @@ def test_parse_challenges() -> None:
         "service": "reg",
         "scope": "repository:a/b:pull,push",
     }
+
+
+def test_docker_hub_names_map_to_its_api_host_and_login_key(no_env_credentials: Path) -> None:
+    from verifier.store.deadline import Deadline
+    from verifier.store.registry.transport import RegistryClient
+
+    assert RegistryClient("docker.io", Deadline(5)).base == "https://registry-1.docker.io"
+    assert RegistryClient("ghcr.io", Deadline(5)).base == "https://ghcr.io"
+    token = base64.b64encode(b"hubuser:hubpass").decode()
+    (no_env_credentials / "config.json").write_text(
+        json.dumps({"auths": {"https://index.docker.io/v1/": {"auth": token}}})
+    )
+    creds = find_credentials("docker.io", 5)
+    assert creds is not None and creds.username == "hubuser"

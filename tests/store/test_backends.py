@@ -125,3 +125,11 @@ def test_conditional_tag_update_is_a_compare_and_swap(tmp_path: Path) -> None:
     store.put_manifest(raw_b, OCI_MANIFEST, tag="t", condition=TagCondition(a.digest))
     resolved = store.resolve("t")
     assert resolved is not None and resolved.digest == Digest.of_bytes(raw_b)
+
+
+@pytest.mark.parametrize("sent", [b"short", b"far too long for the descriptor"])
+def test_put_blob_refuses_the_wrong_length_without_hanging(store: Store, sent: bytes) -> None:
+    desc = _blob(b"sixteen bytes!!!")
+    with pytest.raises(DigestMismatch, match="bytes"):
+        store.put_blob(desc, [sent])
+    assert not store.has_blob(desc.digest)

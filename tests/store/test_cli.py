@@ -157,3 +157,93 @@ def test_store_option_names_the_store(
     assert result.exit_code == 2
     assert_one_error(result.stderr)
     assert "with --store, name only a tag or @digest" in result.stderr
+
+
+def test_attach_real_bundles_then_pull_and_verify_them(
+    cli: CliRunner, work: Path, registry: Registry, repo: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bundles from `verifier sign` / `attest` travel through the registry and still verify."""
+    monkeypatch.setenv("VERIFIER_PASSWORD", "store test password")
+    (work / "provenance.json").write_text('{"buildType": "https://example/build"}')
+    _ok(cli, ["keygen", "--output-prefix", "release"])
+    _ok(cli, ["sign", "app.tar", "--key", "release.key"])
+    _ok(
+        cli,
+        [
+            "attest",
+            "--subject",
+            "app.tar",
+            "--predicate-type",
+            "https://slsa.dev/provenance/v1",
+            "--predicate",
+            "provenance.json",
+            "--key",
+            "release.key",
+        ],
+    )
+    remote = f"{registry.host}/{repo}:v1"
+    opts = registry.cli_options()
+    _ok(cli, ["push", "app.tar", remote, *opts])
+    attached = json.loads(
+        _ok(
+            cli,
+            [
+                "attach",
+                "app.tar.sigstore.json",
+                "app.tar.intoto.sigstore.json",
+                remote,
+                "--json",
+                *opts,
+            ],
+        )
+    )
+    assert len(attached["referrers"]) == 2
+    tree = json.loads(_ok(cli, ["discover", remote, "--json", *opts]))
+    kinds = {r["annotations"]["dev.sigstore.bundle.content"]: r for r in tree["referrers"]}
+    assert set(kinds) == {"message-signature", "dsse-envelope"}
+    assert kinds["dsse-envelope"]["predicateTypes"] == ["https://slsa.dev/provenance/v1"]
+    for entry in tree["referrers"]:
+        _ok(
+            cli,
+            [
+                "pull",
+                f"{registry.host}/{repo}@{entry['digest']}",
+                "-o",
+                f"back-{entry['digest'][7:19]}",
+                *opts,
+            ],
+        )
+    pulled = sorted(work.glob("back-*/*"))
+    assert sorted(p.read_bytes() for p in pulled) == sorted(
+        (work / name).read_bytes()
+        for name in ("app.tar.sigstore.json", "app.tar.intoto.sigstore.json")
+    )
+    for path in pulled:
+        if "dsseEnvelope" in json.loads(path.read_bytes()):
+            check = ["verify-attestation", "--predicate-type", "https://slsa.dev/provenance/v1"]
+        else:
+            check = ["verify"]
+        _ok(cli, [*check, "app.tar", "--bundle", str(path), "--key", "release.pub"])
+
+
+def test_attach_refuses_what_is_not_a_bundle(cli: CliRunner, work: Path) -> None:
+    _ok(cli, ["push", "app.tar", "v1"])
+    result = cli.invoke(app, ["attach", "notes.txt", "v1"])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr)
+    assert "notes.txt: bundle is not JSON" in result.stderr
+
+
+def test_copy_without_referrers_and_immutable_destination(cli: CliRunner, work: Path) -> None:
+    _ok(cli, ["push", "app.tar", "oci-layout:src:v1"])
+    _ok(cli, ["push", "notes.txt", "oci-layout:src", "--subject", "v1"])
+    _ok(cli, ["copy", "oci-layout:src:v1", "oci-layout:dst", "--no-referrers"])
+    tree = json.loads(_ok(cli, ["discover", "oci-layout:dst:v1", "--json"]))
+    assert tree["referrers"] == []
+    _ok(cli, ["push", "notes.txt", "oci-layout:other:v1"])
+    result = cli.invoke(app, ["copy", "oci-layout:other:v1", "oci-layout:dst", "--immutable"])
+    assert result.exit_code == 1
+    assert_one_error(result.stderr)
+    assert "refusing to move an immutable tag" in result.stderr
+    same = json.loads(_ok(cli, ["discover", "oci-layout:dst:v1", "--json"]))
+    assert same["subject"] == tree["subject"]

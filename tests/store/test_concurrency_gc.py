@@ -110,10 +110,11 @@ def test_parallel_cli_processes_all_listed(
     if backend == "layout":
         base = f"oci-layout:{tmp_path / 'layout'}"
         extra: list[str] = []
-        store: Store = LayoutStore(tmp_path / "layout", Deadline(60))
+        store: Store = LayoutStore(tmp_path / "layout", Deadline(300))
     else:
         registry: Registry = request.getfixturevalue("registry")
-        base, extra, store = f"{registry.host}/{repo}", registry.cli_options(), registry.store(repo)
+        base, extra = f"{registry.host}/{repo}", registry.cli_options()
+        store = registry.store(repo, timeout=300)
     push_subject(store, b"subject for processes")
     procs = []
     for n in range(4):

@@ -28,6 +28,7 @@ D = "sha256:" + "ab" * 32
         ("localhost/app", StoreKind.REGISTRY, "localhost/app", None, None),
         ("127.0.0.1:5000/team/app:1.0", StoreKind.REGISTRY, "127.0.0.1:5000/team/app", "1.0", None),
         (f"reg.example/app:v1@{D}", StoreKind.REGISTRY, "reg.example/app", "v1", D),
+        ("docker.io/alpine:3", StoreKind.REGISTRY, "docker.io/library/alpine", "3", None),
     ],
 )
 def test_references(

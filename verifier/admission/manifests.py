@@ -23,6 +23,7 @@ from verifier.errors import InputError
 from verifier.policy.decision import Location
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_IMAGES = 10_000
 CONTAINER_FIELDS = ("initContainers", "containers", "ephemeralContainers")
 #: kind -> path from the object to its pod spec.
 POD_SPEC_PATHS: Mapping[str, tuple[str, ...]] = {
@@ -135,6 +136,42 @@ def pod_spec_images(
             )
 
 
+@dataclass(frozen=True)
+class ContainerImage:
+    """One container's image in an object already parsed from JSON (an AdmissionReview)."""
+
+    field: str
+    container: str
+    image: str
+
+
+def object_images(obj: Mapping[str, Any]) -> list[ContainerImage]:
+    """Every container image of a parsed workload object; [] for kinds without pods.
+
+    The webhook's entry point: the same kinds and container fields as the YAML scanner.
+    InputError when a container has no image.
+    """
+    route = POD_SPEC_PATHS.get(str(obj.get("kind", "")))
+    if route is None:
+        return []
+    spec: Any = obj
+    for key in route:
+        spec = spec.get(key) if isinstance(spec, Mapping) else None
+    if not isinstance(spec, Mapping):
+        raise InputError(f"{obj.get('kind')} has no {'.'.join(route)}")
+    found = []
+    for field in CONTAINER_FIELDS:
+        for i, container in enumerate(spec.get(field) or []):
+            if not isinstance(container, Mapping):
+                raise InputError(f"{field}[{i}] is not an object")
+            name = str(container.get("name") or f"#{i}")
+            image = container.get("image")
+            if not isinstance(image, str) or not image:
+                raise InputError(f"{obj.get('kind')} {field} {name} has no image")
+            found.append(ContainerImage(field, name, image))
+    return found
+
+
 def _object_images(node: yaml.Node, path: str, document: int) -> Iterator[ImageUse]:
     kind = _scalar(_get(node, "kind")) or ""
     if kind == "List" or kind.endswith("List"):
@@ -165,8 +202,13 @@ def scan_text(text: str, path: str) -> list[ImageUse]:
     found: list[ImageUse] = []
     try:
         for number, node in enumerate(yaml.compose_all(text, Loader=yaml.SafeLoader), start=1):
-            if node is not None:
-                found.extend(_object_images(node, path, number))
+            if node is None:
+                continue
+            for use in _object_images(node, path, number):
+                found.append(use)
+                if len(found) > MAX_IMAGES:
+                    # Aliases in nested Lists can repeat one pod endlessly; no real file does.
+                    raise InputError(f"{path}: more than {MAX_IMAGES} container images")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}" if mark else path

@@ -2,6 +2,10 @@
 
 One store is opened per location and shared by every target in it; all of them share one
 deadline (``--timeout``), so a slow registry cannot hold a gate for longer than that.
+
+A resolver (and the evidence sources it opens, which list a store's tags once) belongs to one
+run or one admission request: a long-running server makes a new one per request, so its
+deadline and its view of the store are fresh.
 """
 
 from __future__ import annotations

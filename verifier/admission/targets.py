@@ -22,6 +22,7 @@ from verifier.store.reference import LAYOUT_PREFIX, ArtifactRef, parse_reference
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")
 _DIGEST_SUFFIX = re.compile(r"@(sha256:[0-9a-f]{64})$")
+_MISSING = "{text}: no such file (an image reference needs ':tag' or '@sha256:<hex>')"
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,11 @@ def target_of(
     if ref is not None:
         artifact = Artifact(ref.digest) if ref.digest is not None else None
         if ref.digest is None and ref.tag is None:
-            raise InputError(f"{text}: name a tag (:TAG) or a digest (@sha256:...)")
+            raise InputError(_MISSING.format(text=text))
         return Target(str(ref), artifact, ref.digest is not None, location, namespace, ref)
     digest, pinned = parse_reference(text)
     if location is None and digest is None and ":" not in text.rsplit("/", 1)[-1]:
         # On the command line a bare name is a missing file, not an implicit ":latest".
-        raise InputError(
-            f"{text}: no such file (an image reference needs ':tag' or '@sha256:<hex>')"
-        )
+        raise InputError(_MISSING.format(text=text))
     artifact = Artifact(digest) if digest is not None else None
     return Target(text, artifact, pinned, location, namespace)

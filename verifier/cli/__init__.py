@@ -11,6 +11,7 @@ from verifier.cli import policy as _policy  # noqa: F401
 from verifier.cli import rebuild as _rebuild  # noqa: F401
 from verifier.cli import release as _release  # noqa: F401
 from verifier.cli import sbom as _sbom  # noqa: F401
+from verifier.cli import serve as _serve  # noqa: F401
 from verifier.cli import sign as _sign  # noqa: F401
 from verifier.cli import store as _store  # noqa: F401
 from verifier.cli.app import app

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from verifier.admission.gate import admit_targets
 from verifier.admission.manifests import scan_manifests
@@ -16,7 +15,6 @@ from verifier.admission.targets import Target, target_of
 from verifier.cli.app import app, console, run_command
 from verifier.clock import source_date_epoch_clock
 from verifier.errors import InputError
-from verifier.policy.decision import Decision
 from verifier.policy.evidence import EvidenceSource
 from verifier.policy.loader import load_policies
 from verifier.policy.sources.local_directory import LocalEvidenceDirectory
@@ -71,8 +69,9 @@ def admit(
         str | None, typer.Option("--namespace", help="Namespace for policies' match.")
     ] = None,
     report_format: Annotated[
-        ReportFormat, typer.Option("--format", help="Report on stdout.")
-    ] = ReportFormat.TEXT,
+        ReportFormat,
+        typer.Option("--format", help="Machine-readable report on stdout (text: stderr only)."),
+    ] = ReportFormat.TEXT,  # text: the report on stderr only
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """Decide each artifact under the policies.
@@ -94,18 +93,13 @@ def admit(
         )
         now = source_date_epoch_clock().now()
 
-        def progress(decision: Decision) -> None:
-            if fmt is not ReportFormat.TEXT:
-                colour = {"allowed": "green", "denied": "red"}.get(decision.outcome.value, "yellow")
-                console.print(f"[{colour}]{decision.outcome.value}[/] {escape(decision.label)}")
-
-        decisions = admit_targets(
-            targets, policy_set, source, now=now, resolver=resolver, progress=progress
-        )
+        decisions = admit_targets(targets, policy_set, source, now=now, resolver=resolver)
         report = DecisionReport(tuple(decisions), policy_set.digest, str(policy))
-        typer.echo(fmt.writer().render(report), nl=False)
+        # People read stderr: the text report always goes there; stdout holds only a
+        # machine-readable report, when one was asked for.
+        typer.echo(ReportFormat.TEXT.writer().render(report), nl=False, err=True)
         if fmt is not ReportFormat.TEXT:
-            console.print(report.summary)
+            typer.echo(fmt.writer().render(report), nl=False)
         return report.exit_code
 
     run_command(body)

@@ -10,6 +10,10 @@ from rich.markup import escape
 
 from verifier.attest.uris import DEFAULT_BUILDER_ID
 from verifier.clock import source_date_epoch_clock
+from verifier.compare import resolve
+from verifier.errors import InputError
+from verifier.pypi.fetch import DEFAULT_INDEX, normalize, parse_spec
+from verifier.pypi.rebuild import PreparedRebuild, prepare_pypi_rebuild
 from verifier.rebuild.engine import RebuildOptions, rebuild
 from verifier.rebuild.pin import pin_recipe
 from verifier.rebuild.sandbox import open_sandbox
@@ -30,7 +34,9 @@ def _progress(message: str) -> None:
 @app.command("rebuild")
 def rebuild_command(
     recipe: Path = typer.Argument(
-        Path("repro.toml"), help="The recipe (repro.toml), or a directory holding one."
+        Path("repro.toml"),
+        help="The recipe (repro.toml), a directory holding one, or pypi:NAME==VERSION to "
+        "rebuild a published wheel from its sdist.",
     ),
     builds: int = typer.Option(2, "--builds", "-n", help="How many independent builds to run."),
     vary: list[str] = typer.Option(
@@ -69,6 +75,31 @@ def rebuild_command(
         "--unsafe-no-sandbox",
         help="Build without bwrap isolation; recorded in every statement. Never in CI.",
     ),
+    stabilize: list[str] = typer.Option(
+        [],
+        "--stabilize",
+        "-s",
+        help="Opt-in: an output equal only after this stabilizer is EQUIVALENT (name, "
+        "name@version, family zip/tar/gzip/wheel/jar, or all; repeat or comma-separate).",
+    ),
+    index_url: str | None = typer.Option(
+        None,
+        "--index-url",
+        help=f"pypi: only. The PEP 691 simple index (default {DEFAULT_INDEX}); also the "
+        "toolchain's source unless --find-links is given.",
+    ),
+    find_links: list[str] = typer.Option(
+        [],
+        "--find-links",
+        help="pypi: only. A directory (or URL) of wheels to take the toolchain from, and only "
+        "from there (offline); repeatable. Written into the recipe.",
+    ),
+    emit_recipe: Path | None = typer.Option(
+        None,
+        "--emit-recipe",
+        help="pypi: only. Write the inferred, pinned recipe to DIR/repro.toml "
+        "(default .verifier/pypi/NAME-VERSION/).",
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the JSON report on stdout."),
 ) -> None:
     """Rebuild RECIPE several times in a sandbox with variations and compare every output.
@@ -77,18 +108,56 @@ def rebuild_command(
     fresh directories under bwrap with no network; build 1 is the control and the others vary
     the build path, time zone, locale, umask, HOME, user, hostname, domain name, CPU count,
     PYTHONHASHSEED, wall clock and file order. Each output gets a verdict: REPRODUCED, MISMATCH
-    (with the differing files or archive members), MISSING or BUILD_FAILED.
+    (with the differing files or archive members, their causes and fix hints), MISSING or
+    BUILD_FAILED; with --stabilize, EQUIVALENT when equal only after those stabilizers.
+
+    pypi:NAME==VERSION fetches the release's sdist and pure-Python wheel pinned by the index's
+    digests, infers the recipe from the wheel, pins its toolchain by hash, prints the recipe
+    (--emit-recipe saves it) and rebuilds it against the published wheel. Stabilizers the
+    inference says are needed are named, and applied only when passed with --stabilize.
 
     Writes per build: outputs, build.log, provenance.json (SLSA provenance v1); and
     rebuild.vsa.json (SLSA verification summary v1) for the whole rebuild.
 
-    Exit codes: 0 every output reproduced; 1 not reproducible, a build failed or an input does
-    not match its pin; 2 bad recipe or usage (unpinned inputs are listed with the line to add);
+    Exit codes: 0 every output reproduced (or equivalent under --stabilize); 1 not
+    reproducible, a build failed or an input does not match its pin; 2 bad recipe or usage
+    (unpinned inputs are listed with the line to add);
     3 environment (no sandbox, build timed out, download failed).
     """
 
     def body() -> int:
-        parsed = load_recipe(recipe)
+        stabilizers = resolve(stabilize)  # an unknown name is exit 2 before anything is fetched
+        spec = str(recipe)
+        published = None
+        reference = against
+        if spec.startswith("pypi:"):
+            if against is not None:
+                raise InputError(
+                    "pypi:NAME==VERSION is rebuilt against its published wheel; drop --against"
+                )
+            name, version = parse_spec(spec)
+            work = Path(".verifier") / "pypi" / f"{normalize(name)}-{version}"
+            prepared = prepare_pypi_rebuild(
+                spec,
+                work=work,
+                recipe_dir=emit_recipe or work,
+                index_url=index_url or DEFAULT_INDEX,
+                find_links=find_links,
+                on_progress=_progress,
+            )
+            _show_recipe(prepared, stabilize, json_output)
+            recipe_path, reference = prepared.recipe_path, prepared.release.wheel.path
+            published = prepared.published
+        else:
+            for flag, value in (
+                ("--index-url", index_url),
+                ("--find-links", find_links),
+                ("--emit-recipe", emit_recipe),
+            ):
+                if value:
+                    raise InputError(f"{flag} only applies to pypi:NAME==VERSION")
+            recipe_path = recipe
+        parsed = load_recipe(recipe_path)
         if unsafe_no_sandbox:
             console.print(
                 "[yellow]warning:[/] --unsafe-no-sandbox: builds run without isolation; "
@@ -99,11 +168,13 @@ def rebuild_command(
             variations=select_variations(vary, no_vary),
             results=out or Path(".verifier") / "rebuild" / parsed.name,
             timeout=timeout,
-            against=against,
+            against=reference,
             builder_id=builder_id,
             jobs=jobs,
             keep_build_dirs=keep_build_dirs,
             display_path=display_path(parsed.path),
+            stabilizers=stabilizers,
+            published=published,
         )
         sandbox = open_sandbox(unsafe_no_sandbox=unsafe_no_sandbox)
         result = rebuild(parsed, options, sandbox, source_date_epoch_clock(), _progress)
@@ -115,6 +186,25 @@ def rebuild_command(
         return 3 if result.timed_out else 1
 
     run_command(body)
+
+
+def _show_recipe(prepared: PreparedRebuild, stabilize: list[str], json_output: bool) -> None:
+    """The recipe on stdout (stderr with --json), and what inference says about stabilizers."""
+    # Verbatim (never re-wrapped), so it can be saved as it is.
+    typer.echo(prepared.recipe_text, nl=False, err=json_output)
+    console.print(f"[dim]recipe written to {escape(display_path(prepared.recipe_path))}[/]")
+    for note in prepared.inferred.notes:
+        console.print(f"note: {escape(note)}")
+    chosen = {s.name for s in resolve(stabilize)}
+    needed = [s for s in prepared.inferred.stabilizers if s not in chosen]
+    if needed:
+        members = prepared.inferred.wall_clock_members
+        console.print(
+            f"[yellow]note:[/] {len(members)} members of the published wheel carry its build's "
+            f"wall clock ({escape(', '.join(members[:3]))}{', ...' if len(members) > 3 else ''}):"
+            " no rebuild reproduces them bit for bit; pass "
+            f"--stabilize {escape(','.join(needed))} to accept them as EQUIVALENT"
+        )
 
 
 @app.command("pin")

@@ -91,6 +91,23 @@ def generate(
     spec_version: Annotated[
         SpecVersion, typer.Option("--spec-version", help="CycloneDX version to write.")
     ] = SpecVersion.V1_6,
+    image: Annotated[
+        str | None,
+        typer.Option(
+            "--image",
+            help="An image in a store instead of PATH: HOST/REPO:TAG, HOST/REPO@sha256:..., "
+            "oci-layout:DIR:TAG (copied digest-checked into a temporary layout).",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="With --image: seconds the store may take.")
+    ] = 60.0,
+    unsafe_plain_http: Annotated[
+        bool, typer.Option("--unsafe-plain-http", help="With --image: plain-HTTP registry.")
+    ] = False,
+    ca_file: Annotated[
+        Path | None, typer.Option("--ca-file", help="With --image: the registry's CA bundle.")
+    ] = None,
 ) -> None:
     """Write a CycloneDX SBOM of PATH (deterministic; time from SOURCE_DATE_EPOCH or none)."""
 
@@ -99,16 +116,27 @@ def generate(
         from verifier.sbom.build import build_from_inventory, source_date_epoch, with_target
         from verifier.sbom.ntia import ntia_gaps
 
-        source: SbomSource
-        if python is not None:
-            if path is not None:
-                raise InputError("give either PATH or --python, not both")
-            source = EnvironmentSource(python=python, files=files)
-        elif path is None:
-            raise InputError("missing PATH (or --python INTERPRETER)")
+        if sum(x is not None for x in (path, python, image)) > 1:
+            raise InputError("give one of PATH, --python or --image")
+        if image is not None:
+            from verifier.image_sbom import image_inventory
+            from verifier.store.reference import StoreOptions
+
+            options = StoreOptions(
+                timeout=timeout, unsafe_plain_http=unsafe_plain_http, ca_file=ca_file
+            )
+            inventory = image_inventory(image, options)
+            location = image
         else:
-            source = open_source(path, kind, SourceOptions(files=files, ref=ref))
-        inventory = source.inventory()
+            source: SbomSource
+            if python is not None:
+                source = EnvironmentSource(python=python, files=files)
+            elif path is None:
+                raise InputError("missing PATH (or --python INTERPRETER, or --image REF)")
+            else:
+                source = open_source(path, kind, SourceOptions(files=files, ref=ref))
+            inventory = source.inventory()
+            location = source.location
         if target is not None:
             inventory = with_target(inventory, target)
         data = build_from_inventory(
@@ -122,7 +150,7 @@ def generate(
         count = len(json.loads(data).get("components", []))
         where = str(output) if output else "stdout"
         console.print(
-            f"wrote CycloneDX {spec_version} SBOM of {escape(source.location)}: "
+            f"wrote CycloneDX {spec_version} SBOM of {escape(location)}: "
             f"{count} components, {len(inventory.findings)} findings -> {escape(where)}"
         )
         return 0

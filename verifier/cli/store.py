@@ -1,4 +1,4 @@
-"""Store commands: push, pull, discover, copy. Parse, call verifier.store, print."""
+"""Store commands: push, attach, pull, discover, copy. Parse, call verifier.store, print."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from rich.markup import escape
 from verifier.clock import source_date_epoch_clock
 from verifier.digest import Digest
 from verifier.errors import InputError
-from verifier.store.artifacts import FileLayer, pull_to_dir, push_files
+from verifier.store.artifacts import FileLayer, attach_bundle, pull_to_dir, push_files
 from verifier.store.copy import copy_artifact
 from verifier.store.deadline import DEFAULT_TIMEOUT, Deadline
 from verifier.store.discover import discover, tree_json, tree_text
-from verifier.store.oci import DEFAULT_ARTIFACT_TYPE, OCTET_STREAM
+from verifier.store.oci import DEFAULT_ARTIFACT_TYPE, MAX_MANIFEST_BYTES, OCTET_STREAM
 from verifier.store.reference import (
     ArtifactRef,
     StoreOptions,
@@ -136,6 +136,49 @@ def push(
         return 0
 
     run_command(body)
+
+
+@app.command()
+def attach(
+    args: Annotated[
+        list[str],
+        typer.Argument(metavar="BUNDLE... REF", help="Sigstore bundles, then the artifact."),
+    ],
+    store_spec: StoreOpt = None,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    plain_http: PlainHttpOpt = False,
+    ca_file: CaFileOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Attach Sigstore bundles to the artifact REF as referrers (cosign v3's layout)."""
+
+    def body() -> int:
+        if len(args) < 2:
+            raise InputError("attach needs at least one BUNDLE and a REF")
+        ref = parse_reference_in(args[-1], store_spec)
+        bundles = [(Path(p), _read_bundle(Path(p))) for p in args[:-1]]
+        store = ref.store.open(_options(timeout, plain_http, ca_file))
+        subject = store.get_manifest(ref.reference).descriptor
+        created = source_date_epoch_clock().now()
+        attached = []
+        for path, data in bundles:
+            descriptor = attach_bundle(store, subject, data, created=created, where=str(path))
+            console.print(f"attached {escape(str(path))} as {descriptor.digest}", soft_wrap=True)
+            attached.append({"bundle": str(path), "digest": str(descriptor.digest)})
+        if as_json:
+            _emit({"referrers": attached, "subject": f"{ref.store}@{subject.digest}"})
+        return 0
+
+    run_command(body)
+
+
+def _read_bundle(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise InputError(f"{path}: bundle is over 4 MiB")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 @app.command()

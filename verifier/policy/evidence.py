@@ -150,6 +150,10 @@ def _claimed_type(bundle: Bundle) -> str:
         return "(unreadable statement)"
 
 
+def _hinted(policy: object, bundle: Bundle) -> bool:
+    return isinstance(policy, KeyTrust) and policy.key.hint == bundle.key_hint
+
+
 def verify_raw_bundle(
     raw: RawBundle, artifact: Artifact, trust: TrustSet
 ) -> VerifiedEvidence | RefusedEvidence:
@@ -160,9 +164,16 @@ def verify_raw_bundle(
     signer = ""
     statement: InTotoStatement | None = None
     failures: list[str] = []
-    for trust_id, policy in sorted(trust.policies.items()):
-        if isinstance(policy, KeyTrust) != by_key:
-            continue
+    candidates = [
+        (trust_id, policy)
+        for trust_id, policy in sorted(trust.policies.items())
+        if isinstance(policy, KeyTrust) == by_key
+    ]
+    if by_key:
+        # The hint is unauthenticated, so it only orders the attempts; the key it names is
+        # tried first. Trust ids of keys are their fingerprints: at most one key can verify.
+        candidates.sort(key=lambda c: not _hinted(c[1], bundle))
+    for trust_id, policy in candidates:
         try:
             result = policy.verify(bundle, artifact)
         except CheckFailed as exc:
@@ -171,6 +182,8 @@ def verify_raw_bundle(
         accepted.add(trust_id)
         signer = signer or result.signer
         statement = statement or result.statement
+        if by_key:
+            break
     if accepted:
         return VerifiedEvidence(raw.source, raw.digest, signer, frozenset(accepted), statement)
     if not failures:

@@ -25,14 +25,16 @@ from verifier.errors import InputError
 from verifier.policy.cel import CompiledCondition
 from verifier.policy.model import (
     Authority,
-    DeniedComponent,
-    Duration,
     KeyAuthority,
     KeylessAuthority,
     MatchSpec,
     Mode,
     Policy,
     PolicySet,
+)
+from verifier.policy.requirements import (
+    DeniedComponent,
+    Duration,
     ProvenanceRule,
     ReproducibleRule,
     Requirements,
@@ -46,6 +48,8 @@ from verifier.sign.identity import Match
 from verifier.sign.keys import PublicKey, read_small_file
 
 MAX_POLICY_BYTES = 1024 * 1024
+#: More nodes than any real policy has; a bound on what YAML aliases can expand into.
+MAX_NODES = 100_000
 SCHEMA_FILE = "policy-v1.schema.json"
 Path_ = tuple[str | int, ...]
 
@@ -79,7 +83,17 @@ def _dotted(path: Path_) -> str:
     return out or "(document)"
 
 
-def _walk(node: yaml.Node, path: Path_, marks: dict[Path_, tuple[int, int]], source: str) -> Any:
+def _walk(
+    node: yaml.Node,
+    path: Path_,
+    marks: dict[Path_, tuple[int, int]],
+    source: str,
+    budget: list[int],
+) -> Any:
+    # YAML aliases can make a small file expand into billions of nodes; count what we build.
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise InputError(f"{source}: more than {MAX_NODES} YAML nodes (aliases expanding?)")
     marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -91,12 +105,14 @@ def _walk(node: yaml.Node, path: Path_, marks: dict[Path_, tuple[int, int]], sou
             if key in out:
                 line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
                 raise InputError(f"{source}:{line}:{col}: {_dotted((*path, key))}: duplicate key")
-            out[key] = _walk(value_node, (*path, key), marks, source)
+            out[key] = _walk(value_node, (*path, key), marks, source, budget)
             # Point at the key, where a person looks for the field.
             marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(child, (*path, i), marks, source) for i, child in enumerate(node.value)]
+        return [
+            _walk(child, (*path, i), marks, source, budget) for i, child in enumerate(node.value)
+        ]
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
@@ -119,7 +135,7 @@ def _documents(text: str, source: str) -> list[_Document]:
         if node is None:
             continue
         marks: dict[Path_, tuple[int, int]] = {}
-        data = _walk(node, (), marks, source)
+        data = _walk(node, (), marks, source, [MAX_NODES])
         docs.append(_Document(data, marks, marks[()]))
     return docs
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,7 +59,10 @@ class InferredRecipe:
         """Python that builds the wheel into ``dist/`` with the backend (PEP 517)."""
         module, _, obj = self.backend.partition(":")
         hook = f"{module}.{obj}" if obj else module
-        return f"import {module}; print({hook}.build_wheel('dist'))"
+        return (
+            f"import os, {module}; os.makedirs('dist', exist_ok=True); "
+            f"print({hook}.build_wheel('dist'))"
+        )
 
     def env(self) -> dict[str, str]:
         """Environment the build needs."""
@@ -67,14 +71,33 @@ class InferredRecipe:
             out["SOURCE_DATE_EPOCH"] = str(self.source_date_epoch)
         return out
 
-    def to_toml(self, sdist: str, sdist_sha256: str) -> str:
-        """A repro.toml for ``verifier rebuild`` (``sdist``: a URL or a path beside it)."""
+    def to_toml(
+        self,
+        sdist: str,
+        sdist_sha256: str,
+        *,
+        requirements: Sequence[str] | None = None,
+        index_url: str | None = None,
+        find_links: Sequence[str] = (),
+        comments: Sequence[str] = (),
+    ) -> str:
+        """A repro.toml for ``verifier rebuild`` (``sdist``: a URL or a path beside it).
+
+        ``requirements``: the toolchain locked with hashes (and ``index_url``/``find_links``,
+        where pip finds it); without them the inferred, unhashed requirements are written and
+        the recipe needs pinning before use.
+        """
         key = "url" if "://" in sdist else "path"
-        requirements = ",\n".join(f'    "{r}"' for r in self.requirements)
         lines = [
             f"# Inferred by verifier from {self.name} {self.version}'s wheel "
             f"(Generator: {self.generator}).",
-            "# Pin each requirement with --hash=sha256:... before use.",
+            *(f"# {c}" for c in comments),
+        ]
+        if requirements is None:
+            requirements = self.requirements
+            lines.append("# Pin each requirement with --hash=sha256:... before use.")
+        reqs = ",\n".join(f'    "{r}"' for r in requirements)
+        lines += [
             "version = 1",
             f'name = "{self.name}"',
             "",
@@ -86,7 +109,13 @@ class InferredRecipe:
             "strip = 1",
             "",
             "[toolchain]",
-            f"requirements = [\n{requirements},\n]",
+            f"requirements = [\n{reqs},\n]",
+        ]
+        if index_url:
+            lines.append(f'index_url = "{index_url}"')
+        if find_links:
+            lines.append("find_links = [" + ", ".join(f'"{f}"' for f in find_links) + "]")
+        lines += [
             "",
             "[build]",
             f'command = ["python", "-c", "{self.build_code}"]',
@@ -98,10 +127,15 @@ class InferredRecipe:
             lines.append(f"source_date_epoch = {self.source_date_epoch}")
         else:
             lines.append("# no SOURCE_DATE_EPOCH: the backend wrote the sdist files' mtimes")
+            lines.append('source_date_epoch = "none"')
         if self.umask is not None:
-            lines.append(f"# umask {self.umask:03o} (from the published modes)")
+            lines.append("# the umask the published modes show")
+            lines.append(f'umask = "{self.umask:04o}"')
         if self.stabilizers:
-            lines.append(f"# expect EQUIVALENT with: {', '.join(self.stabilizers)}")
+            lines.append(
+                f"# {len(self.wall_clock_members)} members carry the original build's wall "
+                f"clock: expect EQUIVALENT only with --stabilize {','.join(self.stabilizers)}"
+            )
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict[str, object]:

@@ -6,17 +6,19 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from verifier.attest.statement import Statement
 from verifier.attest.uris import DEFAULT_BUILDER_ID
 from verifier.clock import Clock
+from verifier.compare import Stabilizer
 from verifier.digest import Digest
 from verifier.errors import InputError
-from verifier.rebuild.inputs import StagedInput, stage_inputs
+from verifier.rebuild.inputs import NO_SDE_MTIME, StagedInput, stage_inputs
 from verifier.rebuild.runner import BuildOutput, BuildPlan, BuildRun, run_build
 from verifier.rebuild.sandbox import Sandbox, SandboxMode, sandbox_can_set_domain
 from verifier.rebuild.statements import (
@@ -46,6 +48,11 @@ class RebuildOptions:
     jobs: int | None = None
     keep_build_dirs: bool = False
     display_path: str = "repro.toml"
+    #: opt-in stabilizers: an output equal only after these gets EQUIVALENT (default: none)
+    stabilizers: tuple[Stabilizer, ...] = ()
+    #: where the recipe came from when rebuilding a published release (``pypi:``): the
+    #: index, the files and the digests it publishes; recorded in every statement
+    published: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.builds <= MAX_BUILDS:
@@ -63,6 +70,9 @@ class RebuildResult:
     toolchain: ToolchainEnv | None
     toolchain_cached: bool
     sandbox: SandboxMode
+    #: the SOURCE_DATE_EPOCH the builds saw; with ``source_date_epoch = "none"`` they saw none
+    #: (``no_source_date_epoch``) and this is the time their non-archive inputs got
+    #: (1980-01-01), so timestamps derived from a rebuild stay deterministic
     source_date_epoch: int
     runs: tuple[BuildRun, ...]
     verdicts: tuple[OutputVerdict, ...]
@@ -71,6 +81,8 @@ class RebuildResult:
     summary: tuple[Path, Statement]
     results: Path
     policy: RebuildPolicy
+    published: Mapping[str, Any] | None = None
+    no_source_date_epoch: bool = False
 
     @property
     def timed_out(self) -> bool:
@@ -78,7 +90,9 @@ class RebuildResult:
         return any(r.status.value == "timed out" for r in self.runs)
 
 
-def _source_date_epoch(recipe: Recipe, staged: tuple[StagedInput, ...]) -> int:
+def _source_date_epoch(recipe: Recipe, staged: tuple[StagedInput, ...]) -> int | None:
+    if recipe.build.no_source_date_epoch:
+        return None
     if recipe.build.source_date_epoch is not None:
         return recipe.build.source_date_epoch
     for item in staged:
@@ -122,7 +136,8 @@ def rebuild(
             sandbox=sandbox.mode is SandboxMode.BWRAP, domain=sandbox_can_set_domain(sandbox)
         )
         plans = [
-            plan_build(i, options.variations, caps, recipe.build.env) for i in range(options.builds)
+            plan_build(i, options.variations, caps, recipe.build.env, recipe.build.umask)
+            for i in range(options.builds)
         ]
         plan = BuildPlan(
             recipe=recipe,
@@ -150,12 +165,13 @@ def rebuild(
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             runs = tuple(pool.map(one, plans))
-        verdicts = judge(runs, recipe.build.outputs, reference)
+        verdicts = judge(runs, recipe.build.outputs, reference, options.stabilizers)
         policy = RebuildPolicy(
             builds=options.builds,
             variations=tuple(sorted(v.value for v in options.variations)),
             sandbox=sandbox.mode.value,
             reference=reference is not None,
+            stabilizers=tuple(s.label for s in options.stabilizers),
         )
         provenance: list[tuple[Path, Statement]] = []
         for run in runs:
@@ -170,6 +186,7 @@ def rebuild(
                 sandbox=sandbox.mode,
                 source_date_epoch=sde,
                 builder_id=options.builder_id,
+                published=options.published,
             )
             path = pending / f"build-{run.number}" / "provenance.json"
             _write(path, statement.to_json())
@@ -187,6 +204,7 @@ def rebuild(
             enabled=options.variations,
             builder_id=options.builder_id,
             time_verified=clock.now(),
+            published=options.published,
         )
         _write(pending / "rebuild.vsa.json", summary.to_json())
         final = _publish(pending, options.results)
@@ -196,7 +214,8 @@ def rebuild(
             toolchain=toolchain,
             toolchain_cached=cached,
             sandbox=sandbox.mode,
-            source_date_epoch=sde,
+            source_date_epoch=sde if sde is not None else NO_SDE_MTIME,
+            no_source_date_epoch=sde is None,
             runs=tuple(_rebase_run(r, pending, final) for r in runs),
             verdicts=verdicts,
             verdict=overall(verdicts),
@@ -204,6 +223,7 @@ def rebuild(
             summary=(final / "rebuild.vsa.json", summary),
             results=final,
             policy=policy,
+            published=options.published,
         )
     finally:
         shutil.rmtree(workspace, ignore_errors=True)

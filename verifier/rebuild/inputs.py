@@ -119,6 +119,29 @@ def _download(recipe: Recipe, spec: InputSpec) -> tuple[Path, Digest]:
         tmp.unlink(missing_ok=True)
 
 
+def seed_download(path: Path, digest: Digest) -> None:
+    """Put a file already checked against ``digest`` into the download cache.
+
+    A ``url`` input with that pin is then not downloaded again (the cache is re-hashed
+    before use, so a wrong seed is never built from).
+    """
+    downloads = cache_root() / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    target = downloads / digest.hex
+    if target.is_file() and hash_file(target) == digest:
+        return
+    fd, tmp_name = tempfile.mkstemp(dir=downloads, prefix=".part-")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(path, tmp)
+        if hash_file(tmp) != digest:
+            raise CheckFailed(f"{path}: does not match {digest}")
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _git(args: list[str], cwd: Path) -> str:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -183,18 +206,35 @@ def stage_inputs(
             )
         if spec.unpack:
             tree = staging / f"{spec.name}.unpacked"
-            extract(path, tree, strip=spec.strip)
+            # Without SOURCE_DATE_EPOCH the archive's file times are what the build sees;
+            # with a recipe umask, files get the archive's modes less it (as tar does).
+            extract(
+                path,
+                tree,
+                strip=spec.strip,
+                keep_mtimes=recipe.build.no_source_date_epoch,
+                umask=recipe.build.umask,
+            )
             path = tree
         staged.append(StagedInput(spec, digest, _uri(recipe, spec), path, commit_time))
     return tuple(staged)
 
 
-def place_inputs(staged: tuple[StagedInput, ...], build_root: Path, mtime: int) -> None:
+#: input timestamps when the recipe has no SOURCE_DATE_EPOCH (the earliest a zip can hold)
+NO_SDE_MTIME = 315532800  # 1980-01-01T00:00:00Z
+
+
+def place_inputs(staged: tuple[StagedInput, ...], build_root: Path, mtime: int | None) -> None:
     """Copy every staged input into one build directory, every timestamp set to ``mtime``.
 
     Fixed input timestamps (SOURCE_DATE_EPOCH) make the control build independent of when and
     where the inputs were fetched; the wall-clock variation shifts what later builds see.
+    ``mtime`` None (``source_date_epoch = "none"``): files of unpacked archives keep the
+    times the archive records; everything else is set to 1980-01-01.
     """
+    if mtime is None:
+        _place_keeping_archive_times(staged, build_root)
+        return
     for item in staged:
         dest = (build_root / item.spec.dest).resolve()
         if not dest.is_relative_to(build_root.resolve()):
@@ -208,6 +248,29 @@ def place_inputs(staged: tuple[StagedInput, ...], build_root: Path, mtime: int) 
         for name in [*dirnames, *filenames]:
             os.utime(Path(dirpath, name), (mtime, mtime), follow_symlinks=False)
     os.utime(build_root, (mtime, mtime))
+
+
+def _place_keeping_archive_times(staged: tuple[StagedInput, ...], build_root: Path) -> None:
+    kept: set[Path] = set()
+    for item in staged:
+        dest = (build_root / item.spec.dest).resolve()
+        if not dest.is_relative_to(build_root.resolve()):
+            raise InputError(f"input {item.spec.name!r}: dest escapes the build directory")
+        if item.path.is_dir():
+            shutil.copytree(item.path, dest, symlinks=True, dirs_exist_ok=True)
+            if item.spec.unpack:
+                for p in item.path.rglob("*"):
+                    if p.is_file() and not p.is_symlink():
+                        kept.add(dest / p.relative_to(item.path))
+        else:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(item.path, dest)
+    for dirpath, dirnames, filenames in os.walk(build_root.resolve()):
+        for name in [*dirnames, *filenames]:
+            p = Path(dirpath, name)
+            if p not in kept:
+                os.utime(p, (NO_SDE_MTIME, NO_SDE_MTIME), follow_symlinks=False)
+    os.utime(build_root, (NO_SDE_MTIME, NO_SDE_MTIME))
 
 
 def compute_pin(recipe: Recipe, spec: InputSpec) -> Digest:

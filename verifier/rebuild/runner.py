@@ -78,7 +78,7 @@ class BuildPlan:
     staged: tuple[StagedInput, ...]
     toolchain: ToolchainEnv | None
     sandbox: Sandbox
-    source_date_epoch: int
+    source_date_epoch: int | None  # None: the recipe says "none"
     timeout: float
     workspace: Path  # host directory holding every build directory
     results: Path  # where logs and outputs are kept
@@ -102,10 +102,15 @@ def _environment(plan: BuildPlan, v: BuildVariations) -> dict[str, str]:
             "LOGNAME": v.user,
             "PYTHONHASHSEED": v.hash_seed,
             "PYTHONDONTWRITEBYTECODE": "1",
-            "SOURCE_DATE_EPOCH": str(plan.source_date_epoch),
             "TMPDIR": "/tmp",  # noqa: S108 - private tmpfs inside the sandbox
         }
     )
+    if plan.source_date_epoch is not None:
+        env["SOURCE_DATE_EPOCH"] = str(plan.source_date_epoch)
+    elif v.clock_offset_days:
+        # Without SOURCE_DATE_EPOCH the inputs' file times are inputs (a backend may copy
+        # them into its output): the wall-clock variation moves the clock, not those.
+        env["NO_FAKE_STAT"] = "1"
     env.update(plan.recipe.build.env)
     return env
 

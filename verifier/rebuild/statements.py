@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,12 +57,25 @@ def recipe_parameters(recipe: Recipe, display_path: str) -> dict[str, Any]:
                 "outputs": list(build.outputs),
                 "network": build.network,
                 "timeout": build.timeout,
-                "sourceDateEpoch": build.source_date_epoch
-                if build.source_date_epoch is not None
-                else f"git:{build.source_date_epoch_from}",
+                "sourceDateEpoch": build.source_date_epoch_text,
+                **({"umask": f"{build.umask:04o}"} if build.umask is not None else {}),
             },
+            **_toolchain_source(recipe),
         }
     }
+
+
+def _toolchain_source(recipe: Recipe) -> dict[str, Any]:
+    """Where pip looked for the toolchain, when the recipe says (the hashes decide what)."""
+    toolchain = recipe.toolchain
+    if toolchain is None or not (toolchain.index_url or toolchain.find_links):
+        return {}
+    source: dict[str, Any] = {}
+    if toolchain.index_url:
+        source["indexUrl"] = toolchain.index_url
+    if toolchain.find_links:
+        source["findLinks"] = list(toolchain.find_links)
+    return {"toolchainSource": source}
 
 
 def resolved_dependencies(
@@ -109,20 +122,28 @@ def provenance_for(
     staged: Sequence[StagedInput],
     toolchain: ToolchainEnv | None,
     sandbox: SandboxMode,
-    source_date_epoch: int,
+    source_date_epoch: int | None,
     builder_id: str,
+    published: Mapping[str, Any] | None = None,
 ) -> Statement:
-    """SLSA provenance v1 for one successful build's outputs."""
+    """SLSA provenance v1 for one successful build's outputs.
+
+    ``published``: the release a ``pypi:`` rebuild came from (index, files, digests), as
+    ``externalParameters.published``.
+    """
+    external = recipe_parameters(recipe, display_path)
+    if published is not None:
+        external["published"] = dict(published)
     invocation = Digest.of_bytes(
         f"{recipe.digest}|{builder_id}|{run.number}|{run.started.isoformat()}".encode()
     )
     predicate = ProvenanceV1(
         build_type=REBUILD_BUILD_TYPE,
-        external_parameters=recipe_parameters(recipe, display_path),
+        external_parameters=external,
         internal_parameters={
             "build": run.number,
             "sandbox": sandbox.value,
-            "sourceDateEpoch": source_date_epoch,
+            "sourceDateEpoch": source_date_epoch if source_date_epoch is not None else "none",
             "variations": run.variations.recorded(),
         },
         resolved_dependencies=resolved_dependencies(recipe, display_path, staged, toolchain),
@@ -156,6 +177,8 @@ class RebuildPolicy:
     variations: tuple[str, ...]
     sandbox: str
     reference: bool
+    #: opted-in stabilizers (``name@version``): an output equal after these is EQUIVALENT
+    stabilizers: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready rules."""
@@ -164,6 +187,7 @@ class RebuildPolicy:
             "variations": list(self.variations),
             "sandbox": self.sandbox,
             "againstReference": self.reference,
+            "stabilizers": list(self.stabilizers),
         }
 
     @property
@@ -183,8 +207,9 @@ def summary_for(
     enabled: frozenset[Variation],
     builder_id: str,
     time_verified: datetime,
+    published: Mapping[str, Any] | None = None,
 ) -> Statement:
-    """The rebuild's SLSA VSA v1: PASSED only when every output reproduced."""
+    """The rebuild's SLSA VSA v1: PASSED only when every output is REPRODUCED or EQUIVALENT."""
     passed = bool(verdicts) and all(v.verdict.passed for v in verdicts)
     subjects = [(v.name, v.digest) for v in verdicts if v.digest is not None]
     if not subjects:
@@ -205,6 +230,8 @@ def summary_for(
             ],
             "variationsRequested": sorted(v.value for v in enabled),
             "sandbox": policy.sandbox,
+            "stabilizersRequested": list(policy.stabilizers),
+            **({"published": dict(published)} if published is not None else {}),
             "outputs": [
                 {
                     "name": v.name,
@@ -213,6 +240,12 @@ def summary_for(
                     "digests": [str(d) if d else None for d in v.digests],
                     **({"reference": str(v.reference)} if v.reference else {}),
                     **({"differences": list(v.differences)} if v.differences else {}),
+                    **({"causes": [c.to_dict() for c in v.causes]} if v.causes else {}),
+                    **(
+                        {"stabilizers": {k: list(m) for k, m in v.stabilizers.items()}}
+                        if v.stabilizers
+                        else {}
+                    ),
                 }
                 for v in verdicts
             ],

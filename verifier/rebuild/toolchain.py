@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import platform
 import shutil
 import sys
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +96,118 @@ def ensure_toolchain(toolchain: Toolchain, *, reuse: bool = True) -> tuple[Toolc
         return env, False
 
 
+def source_args(toolchain: Toolchain) -> list[str]:
+    """pip options for where the recipe says the toolchain comes from.
+
+    ``find_links`` alone means those locations only (``--no-index``): an offline install from
+    a directory of wheels. With neither, pip uses its default index (or ``PIP_INDEX_URL``).
+    """
+    args: list[str] = []
+    if toolchain.index_url:
+        args += ["--index-url", toolchain.index_url]
+    elif toolchain.find_links:
+        args.append("--no-index")
+    for link in toolchain.find_links:
+        args += ["--find-links", link]
+    return args
+
+
+def _pip_env(home: Path) -> dict[str, str]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        # Hermetic: no user or machine pip configuration (constraints, extra indexes).
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_INPUT": "1",
+    }
+    for key in ("PIP_INDEX_URL", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "HTTPS_PROXY"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+def _resolver(interpreter: Interpreter) -> Path:
+    """A venv with pip, cached per interpreter, that only ever runs ``pip --dry-run``."""
+    root = cache_root() / "resolvers"
+    root.mkdir(parents=True, exist_ok=True)
+    venv = root / interpreter.digest.hex[:32]
+    with (root / f"{venv.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (venv / _COMPLETE).is_file():
+            shutil.rmtree(venv, ignore_errors=True)
+            try:
+                process.run([str(interpreter.executable), "-m", "venv", str(venv)], timeout=120)
+            except ProcessFailed as exc:
+                shutil.rmtree(venv, ignore_errors=True)
+                raise EnvironmentFailure(
+                    f"cannot create a venv with {interpreter.executable} ({exc}); "
+                    "on Debian install python3-venv"
+                ) from exc
+            (venv / _COMPLETE).write_text(interpreter.digest.hex + "\n")
+    return venv
+
+
+def lock_requirements(
+    requirements: Sequence[str],
+    *,
+    index_url: str | None = None,
+    find_links: Sequence[str] = (),
+    timeout: float = INSTALL_TIMEOUT,
+) -> tuple[str, ...]:
+    """Resolve ``requirements`` with their dependencies into ``name==version --hash=...`` lines.
+
+    pip resolves (``install --dry-run --report``, wheels only, this interpreter's tags) from
+    ``index_url`` and ``find_links`` exactly as :func:`ensure_toolchain` will install; each
+    line's hash is the one the index publishes, or for a local wheel the file's own sha256.
+    Sorted by name. EnvironmentFailure when pip cannot resolve them.
+    """
+    interpreter = Interpreter.current()
+    venv = _resolver(interpreter)
+    source = Toolchain((), 0, index_url=index_url, find_links=tuple(find_links))
+    with tempfile.TemporaryDirectory(prefix="verifier-lock-") as tmp:
+        report = Path(tmp) / "report.json"
+        try:
+            process.run(
+                [
+                    str(venv / "bin" / "python"),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--dry-run",
+                    "--ignore-installed",
+                    "--only-binary",
+                    ":all:",
+                    "--no-cache-dir",
+                    "--quiet",
+                    "--report",
+                    str(report),
+                    *source_args(source),
+                    *requirements,
+                ],
+                env=_pip_env(Path(tmp)),
+                timeout=timeout,
+            )
+        except ProcessFailed as exc:
+            raise EnvironmentFailure(
+                f"cannot resolve the toolchain {' '.join(requirements)}: {exc}"
+            ) from exc
+        data = json.loads(report.read_text())
+    lines = []
+    for item in data.get("install", []):
+        meta = item.get("metadata", {})
+        name, version = str(meta.get("name", "")), str(meta.get("version", ""))
+        info = item.get("download_info", {})
+        sha = (info.get("archive_info", {}).get("hashes") or {}).get("sha256")
+        if not name or not version or not sha:
+            raise EnvironmentFailure(
+                f"cannot pin {name or '?'} {version}: pip reported no sha256 for "
+                f"{info.get('url', 'it')}"
+            )
+        lines.append(f"{name}=={version} --hash=sha256:{sha}")
+    return tuple(sorted(lines, key=str.lower))
+
+
 def _install(env_dir: Path, interpreter: Interpreter, toolchain: Toolchain) -> None:
     try:
         process.run([str(interpreter.executable), "-m", "venv", str(env_dir)], timeout=120)
@@ -103,17 +218,7 @@ def _install(env_dir: Path, interpreter: Interpreter, toolchain: Toolchain) -> N
         ) from exc
     requirements = env_dir / "requirements.txt"
     requirements.write_text("\n".join(toolchain.requirements) + "\n")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(env_dir),
-        # Hermetic: no user or machine pip configuration (constraints, extra indexes).
-        "PIP_CONFIG_FILE": os.devnull,
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "PIP_NO_INPUT": "1",
-    }
-    for key in ("PIP_INDEX_URL", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "HTTPS_PROXY"):
-        if key in os.environ:
-            env[key] = os.environ[key]
+    env = _pip_env(env_dir)
     try:
         process.run(
             [
@@ -126,6 +231,7 @@ def _install(env_dir: Path, interpreter: Interpreter, toolchain: Toolchain) -> N
                 "--only-binary",
                 ":all:",
                 "--no-cache-dir",
+                *source_args(toolchain),
                 "-r",
                 str(requirements),
             ],

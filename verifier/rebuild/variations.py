@@ -166,8 +166,13 @@ def plan_build(
     enabled: frozenset[Variation],
     caps: Capabilities,
     recipe_env: Mapping[str, str],
+    recipe_umask: int | None = None,
 ) -> BuildVariations:
-    """Values for build ``index`` (0 is the control)."""
+    """Values for build ``index`` (0 is the control).
+
+    A variable the recipe sets in ``[build] env``, or a recipe ``umask``, is not varied and
+    is recorded as ``set by recipe``.
+    """
     status: dict[str, str] = {}
     env_owned = {
         Variation.TIME_ZONE: ("TZ",),
@@ -186,6 +191,8 @@ def plan_build(
             status[v.value] = f"unavailable: {reason}"
             return False
         owned = [k for k in env_owned.get(v, ()) if k in recipe_env]
+        if v is Variation.UMASK and recipe_umask is not None:
+            owned = ["umask"]
         if owned:
             status[v.value] = f"set by recipe ({', '.join(owned)})"
             return False
@@ -206,6 +213,8 @@ def plan_build(
     tz = _TIME_ZONES[k % len(_TIME_ZONES)] if active(Variation.TIME_ZONE) else _TIME_ZONES[0]
     loc = _LOCALES[k % len(_LOCALES)] if active(Variation.LOCALE) else _LOCALES[0]
     umask = _UMASKS[k % len(_UMASKS)] if active(Variation.UMASK) else _UMASKS[0]
+    if recipe_umask is not None:
+        umask = recipe_umask
     home = f"{SANDBOX_TMP}/home-{k + 1}/user" if active(Variation.HOME) else f"{SANDBOX_TMP}/home"
     vary_user = active(Variation.USER)
     user, uid = (f"builder{k + 1}", 2000 + k) if vary_user else ("builder", 1000)

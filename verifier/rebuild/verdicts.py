@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from verifier.compare import Comparison, Stabilizer, compare_paths
 from verifier.digest import Digest, hash_file
 from verifier.errors import InputError
-from verifier.rebuild.outputs_diff import differing_members
 from verifier.rebuild.runner import BuildRun, BuildStatus
+
+#: differences listed per comparison (the statements and the report stay short)
+DIFFERENCES_SHOWN = 10
 
 
 class Verdict(StrEnum):
@@ -29,8 +32,27 @@ class Verdict(StrEnum):
 
 
 @dataclass(frozen=True)
+class CauseCount:
+    """How many remaining differences of one output a cause explains, with its fix hint."""
+
+    cause: str
+    count: int
+    hint: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-able form."""
+        return {"cause": self.cause, "count": self.count, "hint": self.hint}
+
+
+@dataclass(frozen=True)
 class OutputVerdict:
-    """One output's verdict with the evidence behind it."""
+    """One output's verdict with the evidence behind it.
+
+    ``differences`` are short lines (``build 1 vs build 2: <member>: <kind> ... (<cause>)``),
+    ``causes`` the causes of the differences no stabilizer erased, summed over every
+    comparison, and ``stabilizers`` which opted-in stabilizer erased differences in which
+    members (``name@version`` -> sorted member paths): the evidence for ``EQUIVALENT``.
+    """
 
     name: str
     verdict: Verdict
@@ -38,6 +60,8 @@ class OutputVerdict:
     reason: str
     reference: Digest | None = None
     differences: tuple[str, ...] = ()
+    causes: tuple[CauseCount, ...] = ()
+    stabilizers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def digest(self) -> Digest | None:
@@ -72,9 +96,17 @@ class Reference:
 
 
 def judge(
-    runs: Sequence[BuildRun], patterns: Sequence[str], reference: Reference | None = None
+    runs: Sequence[BuildRun],
+    patterns: Sequence[str],
+    reference: Reference | None = None,
+    stabilizers: Sequence[Stabilizer] = (),
 ) -> tuple[OutputVerdict, ...]:
-    """Compare every output of every build (and the reference); one verdict per output."""
+    """Compare every output of every build (and the reference); one verdict per output.
+
+    Outputs that differ are compared structurally (:func:`verifier.compare.compare_paths`)
+    with each build's build path, host name and user, so leaks are named; with
+    ``stabilizers`` (opt-in) an output equal only after stabilizing is ``EQUIVALENT``.
+    """
     failed = [r for r in runs if r.status is not BuildStatus.SUCCEEDED]
     names = sorted({o.name for r in runs for o in r.outputs})
     verdicts: list[OutputVerdict] = []
@@ -101,7 +133,7 @@ def judge(
                 f"--against: no reference file matches any output (outputs: {', '.join(names)})"
             )
     for name in names:
-        verdicts.append(_judge_one(name, runs, reference))
+        verdicts.append(_judge_one(name, runs, reference, tuple(stabilizers)))
     return tuple(sorted(verdicts, key=lambda v: v.name))
 
 
@@ -111,7 +143,62 @@ def _matches(name: str, pattern: str) -> bool:
     return fnmatchcase(name, pattern) or name.startswith(pattern.rstrip("/") + "/")
 
 
-def _judge_one(name: str, runs: Sequence[BuildRun], reference: Reference | None) -> OutputVerdict:
+@dataclass(frozen=True)
+class _Pair:
+    """One comparison of the control build's output with another build's (or the reference)."""
+
+    label: str  # "build 2", "the reference"
+    comparison: Comparison | None  # None: could not be compared structurally
+    problem: str = ""
+
+    @property
+    def equivalent(self) -> bool:
+        return self.comparison is not None and (
+            self.comparison.identical
+            or (self.comparison.equivalent and bool(self.comparison.stabilizers_applied))
+        )
+
+
+def _compare(
+    label: str,
+    control: Path,
+    other: Path,
+    runs: Sequence[BuildRun],
+    stabilizers: tuple[Stabilizer, ...],
+) -> _Pair:
+    variations = [r.variations for r in runs]
+    try:
+        comparison = compare_paths(
+            control,
+            other,
+            stabilizers=stabilizers,
+            build_paths=sorted({v.build_path for v in variations}),
+            hostnames=sorted({v.hostname for v in variations}),
+            users=sorted({v.user for v in variations}),
+        )
+    except InputError as exc:
+        # A hostile or corrupt output is itself a finding; the bytes still differ.
+        return _Pair(label, None, f"cannot compare structurally: {exc}")
+    return _Pair(label, comparison)
+
+
+def _lines(pair: _Pair) -> list[str]:
+    prefix = "build 1 vs reference" if pair.label == "the reference" else f"build 1 vs {pair.label}"
+    if pair.comparison is None:
+        return [f"{prefix}: {pair.problem}"]
+    lines = list(pair.comparison.summary(DIFFERENCES_SHOWN))
+    if not lines and not pair.equivalent:
+        lines = ["the bytes differ but no member or header field does"]
+    # A plain (non-archive) output is one member called "."; the output's name says which.
+    return [f"{prefix}: {line.removeprefix('.: ')}" for line in lines]
+
+
+def _judge_one(
+    name: str,
+    runs: Sequence[BuildRun],
+    reference: Reference | None,
+    stabilizers: tuple[Stabilizer, ...],
+) -> OutputVerdict:
     outs = [r.output(name) for r in runs]
     digests = tuple(o.digest if o else None for o in outs)
     absent = [r.number for r, o in zip(runs, outs, strict=True) if o is None]
@@ -126,29 +213,53 @@ def _judge_one(name: str, runs: Sequence[BuildRun], reference: Reference | None)
     ref_digest = hash_file(ref_path) if ref_path else None
     control = outs[0]
     assert control is not None
-    differences: list[str] = []
-    culprits: list[str] = []
+    pairs: list[_Pair] = []
     for run, out in zip(runs[1:], outs[1:], strict=True):
         assert out is not None
         if out.digest != control.digest:
-            culprits.append(f"build {run.number}")
-            differences += [
-                f"build 1 vs build {run.number}: {d}"
-                for d in differing_members(control.path, out.path)
-            ]
+            pairs.append(_compare(f"build {run.number}", control.path, out.path, runs, stabilizers))
     if ref_path is not None and ref_digest != control.digest:
-        culprits.append("the reference")
-        differences += [
-            f"build 1 vs reference: {d}" for d in differing_members(control.path, ref_path)
-        ]
-    if culprits:
+        pairs.append(_compare("the reference", control.path, ref_path, runs, stabilizers))
+    agreed = f"all {len(runs)} builds" + (" and the reference" if ref_path else "")
+    if not pairs:
+        return OutputVerdict(
+            name, Verdict.REPRODUCED, digests, f"identical in {agreed}", ref_digest
+        )
+    differences = [line for pair in pairs for line in _lines(pair)]
+    causes: dict[str, CauseCount] = {}
+    applied: dict[str, set[str]] = {}
+    for pair in pairs:
+        if pair.comparison is None:
+            continue
+        for cause, count in pair.comparison.causes().items():
+            old = causes.get(cause.value)
+            causes[cause.value] = CauseCount(
+                cause.value, count + (old.count if old else 0), cause.hint
+            )
+        for label, members in pair.comparison.stabilizers_applied.items():
+            applied.setdefault(label, set()).update(members)
+    stabilized = {k: tuple(sorted(v)) for k, v in sorted(applied.items())}
+    ordered = tuple(sorted(causes.values(), key=lambda c: (-c.count, c.cause)))
+    culprits = ", ".join(p.label for p in pairs)
+    if all(p.equivalent for p in pairs):
         return OutputVerdict(
             name,
-            Verdict.MISMATCH,
+            Verdict.EQUIVALENT,
             digests,
-            f"build 1 differs from {', '.join(culprits)}",
+            f"equal in {agreed} after stabilizers {', '.join(stabilized)} "
+            f"(bytes differ in {culprits})",
             ref_digest,
-            tuple(differences),
+            (),
+            (),
+            stabilized,
         )
-    agreed = f"all {len(runs)} builds" + (" and the reference" if ref_path else "")
-    return OutputVerdict(name, Verdict.REPRODUCED, digests, f"identical in {agreed}", ref_digest)
+    return OutputVerdict(
+        name,
+        Verdict.MISMATCH,
+        digests,
+        f"build 1 differs from {culprits}",
+        ref_digest,
+        tuple(differences),
+        ordered,
+        stabilized,
+    )

@@ -39,7 +39,7 @@ def rebuild_report(result: RebuildResult) -> dict[str, Any]:
         },
         "verdict": result.verdict.value,
         "sandbox": result.sandbox.value,
-        "sourceDateEpoch": result.source_date_epoch,
+        "sourceDateEpoch": "none" if result.no_source_date_epoch else result.source_date_epoch,
         "inputs": [
             {"name": s.spec.name, "uri": s.uri, "digest": str(s.digest)} for s in result.staged
         ],
@@ -61,6 +61,8 @@ def rebuild_report(result: RebuildResult) -> dict[str, Any]:
                 "digests": [_d(d) for d in v.digests],
                 "reference": _d(v.reference),
                 "differences": list(v.differences),
+                "causes": [c.to_dict() for c in v.causes],
+                "stabilizers": {k: list(m) for k, m in v.stabilizers.items()},
             }
             for v in result.verdicts
         ],
@@ -80,6 +82,7 @@ def rebuild_report(result: RebuildResult) -> dict[str, Any]:
             "summary": display_path(result.summary[0]),
         },
         "results": display_path(result.results),
+        **({"published": dict(result.published)} if result.published is not None else {}),
     }
 
 
@@ -94,6 +97,18 @@ def print_rebuild_summary(result: RebuildResult, console: Console) -> None:
     for v in result.verdicts:
         for line in v.differences:
             console.print(f"  {escape(v.name)}: {escape(line)}")
+        for cause in v.causes:
+            console.print(
+                f"  {escape(v.name)}: {cause.count} x {escape(cause.cause)}: {escape(cause.hint)}"
+            )
+        if v.verdict is Verdict.EQUIVALENT:
+            for label, members in v.stabilizers.items():
+                shown = ", ".join(members[:5]) + (
+                    f", ... ({len(members)} in all)" if len(members) > 5 else ""
+                )
+                console.print(
+                    f"  {escape(v.name)}: [yellow]{escape(label)}[/] changed {escape(shown)}"
+                )
     for run in result.runs:
         if run.status is not BuildStatus.SUCCEEDED:
             console.print(
@@ -112,7 +127,13 @@ def print_rebuild_summary(result: RebuildResult, console: Console) -> None:
         console.print("[yellow]variations not applied:[/] " + escape("; ".join(skipped)))
     if result.sandbox.value != "bwrap":
         console.print(f"[yellow]sandbox: {escape(result.sandbox.value)}[/]")
+    stabilized = sorted({k for v in result.verdicts for k in v.stabilizers})
+    note = (
+        f" (after stabilizers {', '.join(stabilized)})"
+        if result.verdict is Verdict.EQUIVALENT
+        else ""
+    )
     console.print(
-        f"[bold]{result.verdict.value}[/] {escape(result.recipe.name)}: "
+        f"[bold]{result.verdict.value}[/] {escape(result.recipe.name)}{escape(note)}: "
         f"{len(result.runs)} builds; evidence in {escape(display_path(result.results))}"
     )

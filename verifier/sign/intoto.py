@@ -59,7 +59,7 @@ class InTotoStatement:
         if not isinstance(doc, dict):
             raise InputError(f"{source}: not a JSON object")
         stype = doc.get("_type")
-        if stype not in STATEMENT_TYPES:
+        if not isinstance(stype, str) or stype not in STATEMENT_TYPES:
             raise InputError(f"{source}: unknown _type {stype!r}")
         raw_subjects = doc.get("subject")
         if not isinstance(raw_subjects, list) or not raw_subjects:

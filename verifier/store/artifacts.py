@@ -20,7 +20,7 @@ from verifier.store.oci import (
     ANNOTATION_BUNDLE_PREDICATE,
     ANNOTATION_CREATED,
     ANNOTATION_TITLE,
-    BUNDLE_V03,
+    BUNDLE_TYPES,
     EMPTY_BLOB,
     EMPTY_DESCRIPTOR,
     OCI_MANIFEST,
@@ -99,18 +99,35 @@ def push_files(
     return store.put_manifest(raw, OCI_MANIFEST, tag=tag, immutable=immutable).descriptor
 
 
-def _bundle_facts(bundle: bytes, where: str) -> tuple[str, str | None]:
-    """``dev.sigstore.bundle.content`` and the predicate type, read from the bundle (unverified)."""
+@dataclass(frozen=True)
+class BundleFacts:
+    """What the referrer manifest says about a bundle, read from it (not verified here)."""
+
+    media_type: str
+    content: str  # "dsse-envelope" or "message-signature"
+    predicate_type: str | None
+
+
+def bundle_facts(bundle: bytes, where: str) -> BundleFacts:
+    """Media type, ``dev.sigstore.bundle.content`` and predicate type of a bundle document."""
     try:
         body = json.loads(bundle)
     except ValueError as exc:
         raise InputError(f"{where}: bundle is not JSON: {exc}") from None
     if not isinstance(body, dict):
         raise InputError(f"{where}: bundle is not a JSON object")
+    media_type = body.get("mediaType")
+    if media_type not in BUNDLE_TYPES:
+        raise InputError(f"{where}: not a Sigstore bundle (mediaType {media_type!r})")
+    content, predicate = _bundle_content(body, where)
+    return BundleFacts(str(media_type), content, predicate)
+
+
+def _bundle_content(body: dict[str, object], where: str) -> tuple[str, str | None]:
     if "dsseEnvelope" in body:
         envelope = body["dsseEnvelope"]
         try:
-            payload = envelope["payload"]
+            payload = envelope["payload"]  # type: ignore[index]
             padded = payload + "=" * (-len(payload) % 4)
             statement = json.loads(base64.b64decode(padded.replace("-", "+").replace("_", "/")))
             predicate = statement.get("predicateType")
@@ -128,7 +145,6 @@ def attach_bundle(
     bundle: bytes,
     *,
     created: datetime,
-    media_type: str = BUNDLE_V03,
     where: str = "bundle",
 ) -> Descriptor:
     """Attach a Sigstore bundle to ``subject`` in cosign v3's referrer layout.
@@ -138,14 +154,14 @@ def attach_bundle(
     ``dev.sigstore.bundle.predicateType`` and ``org.opencontainers.image.created``
     (formats.md 2.5, from cosign ``pkg/oci/remote/write.go``).
     """
-    content, predicate_type = _bundle_facts(bundle, where)
+    facts = bundle_facts(bundle, where)
     store.put_blob(EMPTY_DESCRIPTOR, [EMPTY_BLOB])
-    layer = put_bytes(store, media_type, bundle)
-    annotations = {ANNOTATION_BUNDLE_CONTENT: content, ANNOTATION_CREATED: rfc3339(created)}
-    if predicate_type:
-        annotations[ANNOTATION_BUNDLE_PREDICATE] = predicate_type
+    layer = put_bytes(store, facts.media_type, bundle)
+    annotations = {ANNOTATION_BUNDLE_CONTENT: facts.content, ANNOTATION_CREATED: rfc3339(created)}
+    if facts.predicate_type:
+        annotations[ANNOTATION_BUNDLE_PREDICATE] = facts.predicate_type
     raw = artifact_manifest(
-        [layer], artifact_type=media_type, annotations=annotations, subject=subject
+        [layer], artifact_type=facts.media_type, annotations=annotations, subject=subject
     )
     return attach_referrer(store, raw, OCI_MANIFEST)
 

@@ -8,7 +8,7 @@ primitives by :mod:`verifier.store.referrers`, the same way for both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -56,7 +56,7 @@ class Referrer:
     descriptor: Descriptor
     #: The child manifest's own ``artifactType`` (or config media type), never the index entry's.
     artifact_type: str | None
-    annotations: dict[str, str]
+    annotations: Mapping[str, str]
     source: ReferrerSource
     #: The tag it was read from (legacy cosign tags), else None.
     tag: str | None = None

@@ -49,7 +49,7 @@ class LayoutStore:
         self.root = root
         self.deadline = deadline
         self._index_cache: (
-            tuple[tuple[int, int, int], dict[str, object], list[Descriptor]] | None
+            tuple[tuple[int, int, int], dict[str, object], list[Descriptor] | None] | None
         ) = None
 
     @property
@@ -103,15 +103,22 @@ class LayoutStore:
             raise StoreError(f"{self.name}: index.json is unreadable: {exc}") from exc
         if not isinstance(body, dict) or not isinstance(body.get("manifests", []), list):
             raise StoreError(f"{self.name}: index.json is not an image index")
-        listed = body.get("manifests", [])
-        entries = [Descriptor.from_json(e, f"{self.name} index.json") for e in listed]
         # index.json is only ever replaced by rename, so inode + mtime + size identify a version.
-        self._index_cache = (key, body, entries)
+        self._index_cache = (key, body, None)
         return dict(body)
 
     def _index_entries(self) -> list[Descriptor]:
-        self._read_index()
-        return list(self._index_cache[2]) if self._index_cache is not None else []
+        body = self._read_index()
+        cache = self._index_cache
+        if cache is None:
+            return []
+        if cache[2] is None:
+            listed = body.get("manifests", [])
+            assert isinstance(listed, list)
+            entries = [Descriptor.from_json(e, f"{self.name} index.json") for e in listed]
+            self._index_cache = cache = (cache[0], cache[1], entries)
+        assert cache[2] is not None
+        return list(cache[2])
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

@@ -30,6 +30,13 @@ DEFAULT_ARTIFACT_TYPE = "application/vnd.unknown.artifact.v1"
 OCTET_STREAM = "application/octet-stream"
 
 BUNDLE_V03 = "application/vnd.dev.sigstore.bundle.v0.3+json"
+#: Every Sigstore bundle media type (formats.md): v0.3 and the older ``;version=`` forms.
+BUNDLE_TYPES = (
+    BUNDLE_V03,
+    "application/vnd.dev.sigstore.bundle+json;version=0.1",
+    "application/vnd.dev.sigstore.bundle+json;version=0.2",
+    "application/vnd.dev.sigstore.bundle+json;version=0.3",
+)
 COSIGN_SIMPLESIGNING = "application/vnd.dev.cosign.simplesigning.v1+json"
 DSSE_ENVELOPE = "application/vnd.dsse.envelope.v1+json"
 

@@ -182,6 +182,8 @@ def parse_reference(text: str, *, allow_bare: bool = True) -> ArtifactRef:
             "(e.g. registry.example/app) or oci-layout:PATH"
         )
     repo, tag = _split_tag(repo)
+    if host in ("docker.io", "index.docker.io") and "/" not in repo:
+        repo = f"library/{repo}"  # Docker Hub's official images, as docker spells them
     if not _REPO_RE.match(repo):
         raise BadReference(f"{text}: {repo!r} is not a valid repository name")
     return ArtifactRef(StoreLocation(StoreKind.REGISTRY, host=host, repository=repo), tag, digest)

@@ -49,6 +49,26 @@ def verified_chunks(chunks: Iterable[bytes], expected: Descriptor, where: str) -
         yield pending
 
 
+def counted_chunks(chunks: Iterable[bytes], expected: Descriptor, where: str) -> Iterator[bytes]:
+    """Pass chunks through, DigestMismatch when their total is not the descriptor's size.
+
+    For a receiver that hashes what it gets (a registry upload), counting is the part we must
+    do: a short or long body would leave the request hanging or the connection corrupt.
+    """
+    seen = 0
+    for chunk in chunks:
+        seen += len(chunk)
+        if seen > expected.size:
+            raise DigestMismatch(
+                f"{where}: blob {expected.digest} is longer than its {expected.size} bytes"
+            )
+        yield chunk
+    if seen != expected.size:
+        raise DigestMismatch(
+            f"{where}: blob {expected.digest} has {seen} bytes, expected {expected.size}"
+        )
+
+
 def file_chunks(path: Path, chunk_size: int = CHUNK) -> Iterator[bytes]:
     """Read a file in fixed-size chunks."""
     with path.open("rb") as stream:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from verifier.policy.evidence import COSIGN_SIGN_V1, Evidence, RefusedEvidence
-from verifier.policy.model import Duration, Policy
+from verifier.policy.model import Policy
+from verifier.policy.requirements import Duration
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from verifier.attest.uris import PROVENANCE_V1, VSA_V1
 from verifier.policy.evidence import VerifiedEvidence
-from verifier.policy.model import ReproducibleRule
+from verifier.policy.requirements import ReproducibleRule
 from verifier.policy.rules.context import RuleContext, parse_time, too_old
 
 
@@ -25,6 +25,21 @@ def _output_for(predicate: dict[str, Any], subject: str) -> dict[str, Any] | Non
         if isinstance(output, dict) and subject in (output.get("digests") or []):
             return output
     return None
+
+
+def _stabilizers(value: object) -> list[str]:
+    """Stabilizer names from a verdict: ``{"name@version": [members]}`` (what rebuild writes)."""
+    if isinstance(value, dict):
+        value = list(value)
+    if not isinstance(value, list):
+        return []
+    return [s for s in value if isinstance(s, str) and s]
+
+
+def _allowed(used: str, allowed: tuple[str, ...]) -> bool:
+    """A policy entry without ``@version`` allows every version of that stabilizer."""
+    name = used.split("@", 1)[0]
+    return used in allowed or name in allowed
 
 
 def _judge(
@@ -41,10 +56,10 @@ def _judge(
         allowed = " or ".join(rule.verdicts)
         return None, f"{where} says {verdict}, the policy allows only {allowed}"
     if verdict == "EQUIVALENT":
-        used = [s for s in output.get("stabilizers") or [] if isinstance(s, str)]
+        used = _stabilizers(output.get("stabilizers"))
         if not used:
             return None, f"{where} says EQUIVALENT without naming its stabilizers"
-        denied = sorted(set(used) - set(rule.stabilizers))
+        denied = sorted(s for s in used if not _allowed(s, rule.stabilizers))
         if denied:
             return None, (
                 f"{where} says EQUIVALENT after stabilizer {', '.join(denied)}, "

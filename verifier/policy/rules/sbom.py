@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifier.policy.model import SbomRule
+from verifier.policy.requirements import SbomRule
 from verifier.policy.rules.context import RuleContext, parse_time, too_old
 from verifier.policy.rules.licenses import denied_by
 from verifier.policy.versions import version_key

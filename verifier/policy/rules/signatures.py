@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifier.policy.model import SignaturesRule
+from verifier.policy.requirements import SignaturesRule
 from verifier.policy.rules.context import RuleContext
 
 

@@ -10,7 +10,7 @@ same id (for the same component, or for every component when the VEX names none)
 
 from __future__ import annotations
 
-from verifier.policy.model import VulnerabilitiesRule
+from verifier.policy.requirements import VulnerabilitiesRule
 from verifier.policy.rules.context import RuleContext
 from verifier.policy.rules.vulnerability_reports import VulnFinding, read_report
 

@@ -95,7 +95,10 @@ def _from_helper(helper: str, host: str, timeout: float) -> Credentials | None:
 def _from_auths(auths: object, host: str, where: str) -> Credentials | None:
     if not isinstance(auths, dict):
         return None
-    for key in (host, f"https://{host}", f"http://{host}", f"https://{host}/v1/"):
+    keys = [host, f"https://{host}", f"http://{host}", f"https://{host}/v1/"]
+    if host in ("docker.io", "index.docker.io", "registry-1.docker.io"):
+        keys.append("https://index.docker.io/v1/")  # where docker login stores Hub credentials
+    for key in keys:
         entry = auths.get(key)
         if not isinstance(entry, dict):
             continue

@@ -28,8 +28,8 @@ from verifier.store.oci import (
     Manifest,
     check_tag,
 )
-from verifier.store.registry.transport import RegistryClient
-from verifier.store.verified import verified_chunks
+from verifier.store.registry.transport import RegistryClient, registry_message
+from verifier.store.verified import counted_chunks, verified_chunks
 
 _ACCEPT = ", ".join(MANIFEST_TYPES)
 
@@ -129,16 +129,25 @@ class RegistryStore:
             raise StoreError(f"registry {self.host}: {label}: upload started without a Location")
         sep = "&" if "?" in location else "?"
         target = f"{location}{sep}{urlencode({'digest': str(descriptor.digest)})}"
-        body = _SizedStream(verified_chunks(chunks, descriptor, self.name), descriptor.size)
+        # The registry hashes what it receives and refuses a digest that does not match
+        # (DIGEST_INVALID), so the bytes are only counted here, not hashed a second time.
+        body = _SizedStream(counted_chunks(chunks, descriptor, self.name), descriptor.size)
         done = self.client.request(
             "PUT",
             target,
-            expected=(201,),
+            expected=(201, 400),
             headers={"Content-Type": "application/octet-stream"},
             data=body,
             what=label,
         )
         done.close()
+        if done.status_code == 400:
+            detail = registry_message(done)
+            if "DIGEST_INVALID" in detail or "SIZE_INVALID" in detail:
+                raise DigestMismatch(
+                    f"registry {self.host}: {label}: the uploaded bytes do not match ({detail})"
+                )
+            raise StoreError(f"registry {self.host}: {label}: HTTP 400 {detail}")
         stored = done.headers.get("Docker-Content-Digest")
         if stored and stored != str(descriptor.digest):
             raise DigestMismatch(f"registry {self.host}: {label}: registry stored {stored}")

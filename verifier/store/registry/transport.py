@@ -9,6 +9,7 @@ distribution API directly with ``requests`` and keep every byte and digest as th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -44,7 +45,7 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _registry_message(resp: requests.Response) -> str:
+def registry_message(resp: requests.Response) -> str:
     try:
         body = json.loads(resp.content[:65536])
         first = body["errors"][0]
@@ -52,6 +53,29 @@ def _registry_message(resp: requests.Response) -> str:
     except (ValueError, KeyError, IndexError, TypeError):
         text = resp.content[:200].decode(errors="replace").strip()
         return text.splitlines()[0] if text else resp.reason or ""
+
+
+def _drain(resp: requests.Response) -> None:
+    """Read a small body before closing, so the connection goes back to the pool.
+
+    Closing a streamed response that was not read drops its connection; a reconnect per
+    "404 no referrers API" made walks over many referrers pay a TCP handshake each.
+    """
+    length = resp.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) <= 65536:
+        with contextlib.suppress(requests.RequestException):
+            _ = resp.content
+    resp.close()
+
+
+#: Docker Hub's name for people and the host that serves its API (as docker and oras map it).
+DOCKER_HUB_NAMES = ("docker.io", "index.docker.io")
+DOCKER_HUB_API = "registry-1.docker.io"
+
+
+def api_host(host: str) -> str:
+    """The host that serves ``/v2/`` for a registry name: Docker Hub is the one exception."""
+    return DOCKER_HUB_API if host in DOCKER_HUB_NAMES else host
 
 
 class SizedReader(Protocol):
@@ -79,7 +103,7 @@ class RegistryClient:
     ) -> None:
         self.host = host
         self.deadline = deadline
-        self.base = f"{'http' if plain_http else 'https'}://{host}"
+        self.base = f"{'http' if plain_http else 'https'}://{api_host(host)}"
         self.session = requests.Session()
         # No .netrc, no REQUESTS_CA_BUNDLE surprises: what reaches the registry is what we chose.
         self.session.trust_env = False
@@ -223,18 +247,20 @@ class RegistryClient:
             if resp.status_code == 401 and not challenged and replayable:
                 challenged = True
                 if self._answer_challenge(resp):
-                    resp.close()
+                    _drain(resp)
                     continue
             if resp.status_code >= 500 and replayable and attempt < len(RETRY_SLEEPS):
                 pause = RETRY_SLEEPS[attempt]
                 if self.deadline.remaining > pause:
-                    resp.close()
+                    _drain(resp)
                     time.sleep(pause)
                     continue
             break
         if resp.status_code in expected:
+            if stream and resp.status_code != 200:
+                _drain(resp)  # a 404 the caller expects: keep the connection reusable
             return resp
-        detail = _registry_message(resp)
+        detail = registry_message(resp)
         resp.close()
         if resp.status_code == 401:
             creds = self._credentials

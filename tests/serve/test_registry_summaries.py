@@ -1,0 +1,87 @@
+"""The fast path against a real registry (docker-registry on 127.0.0.1, no referrers API,
+so summaries are found through the tag-schema fallback), and against one that stalls."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.serve.policies import policy_digest_of, write_policy
+from tests.serve.registry_images import push_released_image
+from tests.serve.reviews import encode, pod_spec, review, workload
+from tests.serve.stalled import StalledServer
+from verifier.admission.deadline import DecisionLimits
+from verifier.admission.policy_decider import PolicyDecider
+from verifier.admission.store_summaries import StoreSummaries, repository_of
+from verifier.admission.summary import SummaryFastPath
+from verifier.digest import Digest
+from verifier.policy.loader import load_policies
+from verifier.sign.key_policy import KeyTrust
+from verifier.sign.keys import KeyAlgorithm
+from verifier.store.reference import StoreOptions
+
+
+def decider_for(key, policy: Path, timeout: float = 5.0) -> PolicyDecider:
+    options = StoreOptions(timeout=timeout, unsafe_plain_http=True)
+    return PolicyDecider(
+        policy_set=load_policies(policy),
+        store_options=options,
+        fast_path=SummaryFastPath(KeyTrust(key.public_key), StoreSummaries(options)),
+        summary_trust_ids=("k",),
+    )
+
+
+def test_repository_of_references() -> None:
+    digest = "sha256:" + "a" * 64
+    assert repository_of(f"127.0.0.1:5000/team/app@{digest}") == "127.0.0.1:5000/team/app"
+    assert repository_of(f"localhost:5000/app:v1@{digest}") == "localhost:5000/app"
+    assert repository_of("reg.example/app:1.0") == "reg.example/app"
+
+
+def test_summaries_from_the_registry_admit_and_are_cached(
+    webhook_factory, registry, tmp_path
+) -> None:
+    key = KeyAlgorithm.ECDSA_P256.generate()
+    policy = write_policy(tmp_path / "policies", key)
+    store = registry.store("serve/app")
+    released = push_released_image(store, tmp_path, "v1", key, policy_digest_of(policy))
+    unreleased = push_released_image(store, tmp_path, "v2", key, Digest.of_bytes(b"other policy"))
+    hook = webhook_factory(decider_for(key, policy))
+    image = f"{registry.host}/serve/app@{released}"
+    other = f"{registry.host}/serve/app@{unreleased}"
+    first = hook.post(encode(review(workload("Pod", pod_spec([image])))))
+    assert first.response["allowed"] is True
+    denied = hook.post(encode(review(workload("Pod", pod_spec([other])))))
+    # No summary for this policy: the engine decides, from the evidence in the registry.
+    assert denied.response["status"]["message"].startswith(f"{other}: rule gate/signatures")
+    started = time.monotonic()
+    again = hook.post(encode(review(workload("Job", pod_spec([image])))))
+    assert again.response["allowed"] is True
+    assert time.monotonic() - started < 1
+    metrics = hook.request("GET", "/metrics").body.decode()
+    assert 'verifier_admission_decisions_total{result="allowed",route="summary"} 1' in metrics
+    assert 'verifier_admission_decisions_total{result="allowed",route="cache"} 1' in metrics
+
+
+@pytest.fixture
+def stalled():
+    server = StalledServer()
+    yield server
+    server.close()
+
+
+def test_a_stalled_registry_hits_the_deadline(webhook_factory, stalled, tmp_path) -> None:
+    key = KeyAlgorithm.ECDSA_P256.generate()
+    policy = write_policy(tmp_path / "policies", key)
+    # As `verifier serve` sets it: registry reads outlive the review's deadline by a second.
+    hook = webhook_factory(decider_for(key, policy, timeout=2.0), limits=DecisionLimits(1.0))
+    image = f"127.0.0.1:{stalled.port}/app@sha256:{'e' * 64}"
+    started = time.monotonic()
+    answer = hook.post(encode(review(workload("Pod", pod_spec([image])))))
+    assert time.monotonic() - started < 3
+    assert answer.response["status"]["message"] == (
+        f"{image}: rule deadline: decision timed out after 1 s; denied (failure mode deny)"
+    )
+    assert stalled.accepted  # the registry was really contacted
