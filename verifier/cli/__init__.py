@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # Importing a command module registers its commands on the app.
 from verifier.cli import admit as _admit  # noqa: F401
+from verifier.cli import audit as _audit  # noqa: F401
 from verifier.cli import diff as _diff  # noqa: F401
 from verifier.cli import pins as _pins  # noqa: F401
 from verifier.cli import policy as _policy  # noqa: F401

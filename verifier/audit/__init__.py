@@ -1,0 +1,1 @@
+"""``verifier audit``: what a security team asks about many releases at once."""
