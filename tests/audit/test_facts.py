@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import SHARED
 from verifier.audit.evidence import claimed_signer
 from verifier.audit.facts import provenance_info, rebuild_info
@@ -56,6 +58,9 @@ def test_provenance_source_prefers_what_the_build_names() -> None:
 
 
 def test_keyless_signer_is_the_certificate_identity() -> None:
-    bundle = Bundle.load(CONFORMANCE / "happy-path-v0.3" / "bundle.sigstore.json")
+    path = CONFORMANCE / "happy-path-v0.3" / "bundle.sigstore.json"
+    if not path.is_file():
+        pytest.skip(f"conformance data absent: {path}")
+    bundle = Bundle.load(path)
     signer = claimed_signer(bundle)
     assert signer.startswith("identity ") and "(" not in signer, signer

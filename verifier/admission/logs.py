@@ -34,9 +34,25 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(entry, sort_keys=True, default=str, ensure_ascii=False)
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted.
+
+    A handler that kept the stream of the moment it was configured would write to a closed
+    file once that stream is swapped (a test's capture, a daemon's redirected stderr).
+    """
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass  # the stream is always the current sys.stderr
+
+
 def configure_json_logging(level: str = "info") -> None:
     """Send ``verifier.*`` and ``uvicorn.*`` logs to stderr as JSON lines."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler.setFormatter(JsonLogFormatter())
     for name in ("verifier", "uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
