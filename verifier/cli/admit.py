@@ -13,7 +13,7 @@ from verifier.admission.manifests import scan_manifests
 from verifier.admission.resolve import StoreResolver
 from verifier.admission.targets import Target, target_of
 from verifier.cli.app import app, run_command
-from verifier.cli.options import store_options
+from verifier.cli.options import FormatJsonOpt, store_options
 from verifier.clock import source_date_epoch_clock
 from verifier.errors import InputError
 from verifier.policy.evidence import EvidenceSource
@@ -72,7 +72,7 @@ def admit(
         ReportFormat,
         typer.Option("--format", help="Machine-readable report on stdout (text: stderr only)."),
     ] = ReportFormat.TEXT,  # text: the report on stderr only
-    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    as_json: FormatJsonOpt = False,
 ) -> None:
     """Decide each artifact under the policies.
 

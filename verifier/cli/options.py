@@ -1,4 +1,4 @@
-"""Options shared by the commands that reach a store, and the StoreOptions they build."""
+"""Options several commands declare alike, and the StoreOptions the store commands build."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ CaFileOpt = Annotated[
     Path | None, typer.Option("--ca-file", exists=True, dir_okay=False, help=CA_HELP)
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
+#: for commands whose --format chooses the report on stdout
+FormatJsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 StoreOpt = Annotated[
     str | None,
     typer.Option(

@@ -17,7 +17,7 @@ from verifier.store.deadline import DEFAULT_TIMEOUT
 from verifier.store.reference import StoreOptions
 
 from .app import app, console, run_command
-from .options import CaFileOpt, PlainHttpOpt, TimeoutOpt, store_options
+from .options import CaFileOpt, FormatJsonOpt, PlainHttpOpt, TimeoutOpt, store_options
 
 
 def _write_output(path: Path, text: str) -> None:
@@ -63,7 +63,7 @@ def pins_command(
         help="Report on stdout: json or sarif (text goes to stderr only).",
         case_sensitive=False,
     ),
-    json_output: bool = typer.Option(False, "--json", help="Same as --format json."),
+    json_output: FormatJsonOpt = False,
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the report to this file instead of stdout."
     ),
