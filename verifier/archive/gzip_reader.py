@@ -13,6 +13,7 @@ from verifier.archive.detect import ArchiveFormat, Source
 from verifier.archive.gzip_header import GzipHeader, read_gzip_header
 from verifier.archive.limits import DEFAULT_LIMITS, ArchiveError, Limits
 from verifier.archive.member import Member, MemberKind
+from verifier.archive.reader_source import source_name
 
 
 class GzipReader:
@@ -23,8 +24,7 @@ class GzipReader:
     def __init__(
         self, source: Source, limits: Limits = DEFAULT_LIMITS, label: str | None = None
     ) -> None:
-        self.path = source if isinstance(source, Path) else Path(label or "<stream>")
-        self.label = label or str(self.path)
+        self.path, self.label = source_name(source, label)
         self.limits = limits
         self._source = source
         with self._raw() as raw:

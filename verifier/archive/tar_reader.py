@@ -5,7 +5,6 @@ from __future__ import annotations
 import tarfile
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO
 
 from verifier.archive.budget import Bounded, Budget
@@ -13,6 +12,7 @@ from verifier.archive.detect import ArchiveFormat, Source, compression_of
 from verifier.archive.gzip_header import read_gzip_header
 from verifier.archive.limits import DEFAULT_LIMITS, ArchiveError, Limits
 from verifier.archive.member import Member, MemberKind, safe_name
+from verifier.archive.reader_source import open_source, source_name
 
 _READ_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error)
 
@@ -25,11 +25,10 @@ class TarReader:
     def __init__(
         self, source: Source, limits: Limits = DEFAULT_LIMITS, label: str | None = None
     ) -> None:
-        self.path = source if isinstance(source, Path) else Path(label or "<stream>")
-        self.label = label or str(self.path)
+        self.path, self.label = source_name(source, label)
         self.limits = limits
         try:
-            self._file: IO[bytes] = source.open("rb") if isinstance(source, Path) else source
+            self._file, self._owns_file = open_source(source)
             self._file.seek(0, 2)
             self._compressed_size = self._file.tell()
             self._file.seek(0)
@@ -45,7 +44,6 @@ class TarReader:
             self._tar = tarfile.open(fileobj=self._file, mode="r:*")  # noqa: SIM115
         except _READ_ERRORS as exc:
             raise ArchiveError(f"{self.label}: not a readable tar archive: {exc}") from exc
-        self._owns_file = isinstance(source, Path)
         self._infos: dict[str, tarfile.TarInfo] = {}
 
     def archive_meta(self) -> tuple[tuple[str, str | int], ...]:

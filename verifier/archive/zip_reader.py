@@ -7,13 +7,13 @@ import stat
 import struct
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO
 
 from verifier.archive.budget import Bounded, Budget
 from verifier.archive.detect import ArchiveFormat, Source
 from verifier.archive.limits import DEFAULT_LIMITS, ArchiveError, Limits
 from verifier.archive.member import Member, MemberKind, safe_name
+from verifier.archive.reader_source import open_source, source_name
 
 _EOCD = b"PK\x05\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
@@ -75,11 +75,10 @@ class ZipReader:
     def __init__(
         self, source: Source, limits: Limits = DEFAULT_LIMITS, label: str | None = None
     ) -> None:
-        self.path = source if isinstance(source, Path) else Path(label or "<stream>")
-        self.label = label or str(self.path)
+        self.path, self.label = source_name(source, label)
         self.limits = limits
         try:
-            self._file: IO[bytes] = source.open("rb") if isinstance(source, Path) else source
+            self._file, self._owns_file = open_source(source)
             declared = declared_member_count(self._file, limits.max_members)
             if declared is not None and declared > limits.max_members:
                 raise ArchiveError(f"{self.label}: more than {limits.max_members} members")
@@ -87,7 +86,6 @@ class ZipReader:
             self._zip = zipfile.ZipFile(self._file)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
             raise ArchiveError(f"{self.label}: not a readable zip archive: {exc}") from exc
-        self._owns_file = isinstance(source, Path)
         self._infos: dict[str, zipfile.ZipInfo] = {}
 
     def archive_meta(self) -> tuple[tuple[str, str | int], ...]:

@@ -12,14 +12,14 @@ from verifier.admission.gate import admit_targets
 from verifier.admission.manifests import scan_manifests
 from verifier.admission.resolve import StoreResolver
 from verifier.admission.targets import Target, target_of
-from verifier.cli.app import app, console, run_command
+from verifier.cli.app import app, run_command
+from verifier.cli.options import FormatJsonOpt, store_options
 from verifier.clock import source_date_epoch_clock
 from verifier.errors import InputError
 from verifier.policy.evidence import EvidenceSource
 from verifier.policy.loader import load_policies
 from verifier.policy.sources.local_directory import LocalEvidenceDirectory
 from verifier.report.admission.interface import DecisionReport, ReportFormat
-from verifier.store.reference import StoreOptions
 
 
 def _targets(
@@ -72,7 +72,7 @@ def admit(
         ReportFormat,
         typer.Option("--format", help="Machine-readable report on stdout (text: stderr only)."),
     ] = ReportFormat.TEXT,  # text: the report on stderr only
-    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    as_json: FormatJsonOpt = False,
 ) -> None:
     """Decide each artifact under the policies.
 
@@ -83,11 +83,7 @@ def admit(
         fmt = ReportFormat.JSON if as_json else report_format
         policy_set = load_policies(policy)
         targets = _targets(list(artifacts or []), manifests, namespace, store)
-        if unsafe_plain_http:
-            console.print(
-                "[yellow]warning:[/] --unsafe-plain-http: registry traffic is not protected"
-            )
-        resolver = StoreResolver(StoreOptions(timeout=timeout, unsafe_plain_http=unsafe_plain_http))
+        resolver = StoreResolver(store_options(timeout, unsafe_plain_http, None))
         source: EvidenceSource | None = (
             LocalEvidenceDirectory(evidence) if evidence is not None else None
         )

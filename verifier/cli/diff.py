@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from verifier.cli.app import app, console, run_command
+from verifier.cli.options import FormatJsonOpt
 from verifier.compare import CATALOGUE, DeepDiff, compare_paths, resolve
 from verifier.compare.output import DiffFormat
 from verifier.digest import hash_file
@@ -45,7 +46,7 @@ def diff_command(
     output_format: Annotated[
         DiffFormat, typer.Option("--format", "-f", help="Report on stdout: text, json, markdown.")
     ] = DiffFormat.TEXT,
-    json_output: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    json_output: FormatJsonOpt = False,
     deep: Annotated[
         bool, typer.Option("--deep", help="Run diffoscope on each differing member.")
     ] = False,

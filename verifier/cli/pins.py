@@ -17,7 +17,7 @@ from verifier.store.deadline import DEFAULT_TIMEOUT
 from verifier.store.reference import StoreOptions
 
 from .app import app, console, run_command
-from .store import CaFileOpt, PlainHttpOpt, TimeoutOpt
+from .options import CaFileOpt, FormatJsonOpt, PlainHttpOpt, TimeoutOpt, store_options
 
 
 def _write_output(path: Path, text: str) -> None:
@@ -63,7 +63,7 @@ def pins_command(
         help="Report on stdout: json or sarif (text goes to stderr only).",
         case_sensitive=False,
     ),
-    json_output: bool = typer.Option(False, "--json", help="Same as --format json."),
+    json_output: FormatJsonOpt = False,
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the report to this file instead of stdout."
     ),
@@ -102,11 +102,7 @@ def pins_command(
     def body() -> int:
         report = scan_path(path, max_file_bytes=max_file_bytes)
         if resolve:
-            if plain_http:
-                console.print(
-                    "[yellow]warning:[/] --unsafe-plain-http: registry traffic is not protected"
-                )
-            options = StoreOptions(timeout=timeout, unsafe_plain_http=plain_http, ca_file=ca_file)
+            options = store_options(timeout, plain_http, ca_file)
             report = _resolve(report, options, max_file_bytes)
         console.print(escape(PinsFormat.TEXT.writer().render(report).rstrip("\n")))
         if chosen is not PinsFormat.TEXT or output is not None:

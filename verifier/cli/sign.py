@@ -10,6 +10,7 @@ import typer
 
 from verifier.attest.statement import Statement, subjects_of
 from verifier.cli.app import app, console, run_command
+from verifier.cli.options import JsonOpt
 from verifier.cli.passwords import key_password
 from verifier.errors import InputError
 from verifier.sign.artifact import Artifact
@@ -235,7 +236,6 @@ _Root = Annotated[
 _ThresholdOption = Annotated[
     int, typer.Option("--threshold", help="Distinct trusted signers required.")
 ]
-_Json = Annotated[bool, typer.Option("--json", help="Print a JSON report on stdout.")]
 
 
 def _default_bundle(target: str, suffix: str) -> Path:
@@ -280,7 +280,7 @@ def verify(
     cert_oidc_issuer_regexp: _IssuerRe = None,
     trusted_root: _Root = None,
     threshold: _ThresholdOption = 1,
-    json_output: _Json = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Verify FILE against Sigstore bundles signed by a trusted key or keyless identity."""
     run_command(
@@ -316,7 +316,7 @@ def verify_attestation(
     cert_oidc_issuer_regexp: _IssuerRe = None,
     trusted_root: _Root = None,
     threshold: _ThresholdOption = 1,
-    json_output: _Json = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Verify signed in-toto attestations about FILE with the given predicate type."""
     run_command(

@@ -52,6 +52,9 @@ class Sandbox(Protocol):
 
 # Hidden from builds: secrets (SSH keys, registry credentials) live under these.
 _HIDDEN = ("/root", "/home", "/var/tmp", "/run")
+#: The file system every build sees (the host read-only, fresh /dev, /proc and /tmp);
+#: the probe that decides whether bwrap works here starts a process with the same mounts.
+_BASE_MOUNTS = ("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp")
 
 
 def _clock_and_cpus(argv: Sequence[str], v: BuildVariations, *, inner: bool) -> list[str]:
@@ -98,15 +101,7 @@ class BwrapSandbox:
             str(v.uid),
             "--gid",
             str(v.uid),
-            "--ro-bind",
-            "/",
-            "/",
-            "--dev",
-            "/dev",
-            "--proc",
-            "/proc",
-            "--tmpfs",
-            "/tmp",
+            *_BASE_MOUNTS,
         ]
         if not spec.network:
             args.append("--unshare-net")
@@ -166,15 +161,7 @@ def _bwrap_works(bwrap: str) -> str | None:
             [
                 bwrap,
                 "--unshare-all",
-                "--ro-bind",
-                "/",
-                "/",
-                "--dev",
-                "/dev",
-                "--proc",
-                "/proc",
-                "--tmpfs",
-                "/tmp",
+                *_BASE_MOUNTS,
                 "true",
             ],
             timeout=20,

@@ -10,26 +10,20 @@ YAML: their images are checked through the chart's values files instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 
+from verifier.admission.manifests import CONTAINER_FIELDS, POD_SPEC_PATHS
 from verifier.pins import yaml_nodes as y
 from verifier.pins.finding import Finding, FindingKind
 from verifier.pins.images import has_digest
 from verifier.pins.interface import SourceFile
 
-_POD_SPEC_PATH: dict[str, tuple[str, ...]] = {
-    "Pod": ("spec",),
+#: The kinds admission reads, and PodTemplate: a template pins its images as well.
+_POD_SPEC_PATH: Mapping[str, tuple[str, ...]] = {
+    **POD_SPEC_PATHS,
     "PodTemplate": ("template", "spec"),
-    "Deployment": ("spec", "template", "spec"),
-    "ReplicaSet": ("spec", "template", "spec"),
-    "StatefulSet": ("spec", "template", "spec"),
-    "DaemonSet": ("spec", "template", "spec"),
-    "Job": ("spec", "template", "spec"),
-    "ReplicationController": ("spec", "template", "spec"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
-_CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 _MAX_LIST_DEPTH = 4
 
 
@@ -46,7 +40,7 @@ def pod_images(document: y.Node, depth: int = 0) -> Iterator[tuple[str, y.Node]]
     if path is None:
         return
     spec = y.get(document, *path)
-    for key in _CONTAINER_LISTS:
+    for key in CONTAINER_FIELDS:
         for container in y.elements(y.get(spec, key)):
             image = y.get(container, "image")
             text = y.scalar(image)

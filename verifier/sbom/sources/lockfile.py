@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,10 +14,23 @@ from packaging.version import InvalidVersion, Version
 from verifier.digest import Digest
 from verifier.errors import InputError
 from verifier.sbom.model import ComponentKind, Package, Subject
+from verifier.sbom.names import pep503_name, pypi_purl
 from verifier.sbom.subject import subject_for_path
 
 #: lock files larger than this are refused rather than parsed into memory
 MAX_LOCK_SIZE = 256 << 20
+
+
+@dataclass
+class LockFile:
+    """A lock file at ``path``; each lock-file source adds how to read its format."""
+
+    path: Path
+
+    @property
+    def location(self) -> str:
+        """The lock file path."""
+        return str(self.path)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -61,6 +75,20 @@ def text(value: Any, *, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{where}: expected a non-empty string, found {value!r}")
     return value
+
+
+def named_entry(raw: Any, *, where: str) -> tuple[dict[str, Any], str]:
+    """A ``[[package]]`` entry as a table, and its PEP 503 name (InputError if either is bad)."""
+    entry = table(raw, where=where)
+    return entry, pep503_name(text(entry.get("name"), where=f"{where}.name"), where=where)
+
+
+def optional_version(entry: dict[str, Any], *, where: str) -> str | None:
+    """The entry's version, None when absent (directory or VCS source); InputError if no string."""
+    version = entry.get("version")
+    if version is not None and not isinstance(version, str):
+        raise InputError(f"{where}.version: expected a string, found {version!r}")
+    return version
 
 
 def digest_or_finding(raw: Any, *, where: str, findings: list[str]) -> Digest | None:
@@ -122,3 +150,32 @@ def pep440_findings(packages: Iterable[Package], *, where: str) -> list[str]:
                 f"{where}: {package.name} has a version that is not PEP 440: {package.version!r}"
             )
     return found
+
+
+def locked_package(
+    name: str,
+    version: str | None,
+    *,
+    hashes: tuple[Digest, ...],
+    origin: object,
+    depends_on: tuple[str, ...],
+    description: str | None = None,
+) -> Package:
+    """A locked PyPI package; the index it came from (``origin``) is its supplier."""
+    supplier = index_supplier(origin)
+    return Package(
+        name=name,
+        version=version,
+        purl=pypi_purl(name, version),
+        hashes=hashes,
+        supplier=supplier,
+        description=description,
+        depends_on=depends_on,
+        properties=(SUPPLIER_FROM_INDEX,) if supplier else (),
+    )
+
+
+def lock_findings(packages: Iterable[Package], *, where: str) -> list[str]:
+    """Findings every lock file gets: refs listed twice, then versions that are not PEP 440."""
+    listed = list(packages)
+    return duplicates(listed, where=where) + pep440_findings(listed, where=where)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from verifier.digest import Algorithm, Digest
@@ -16,6 +15,7 @@ from verifier.sbom.names import npm_purl
 from verifier.sbom.node_modules import resolve
 from verifier.sbom.sources.lockfile import (
     SUPPLIER_FROM_INDEX,
+    LockFile,
     duplicates,
     index_supplier,
     lock_subject,
@@ -49,15 +49,8 @@ def package_name(path: str, entry: dict[str, Any]) -> str:
 
 
 @dataclass
-class NpmLockSource:
+class NpmLockSource(LockFile):
     """An npm ``package-lock.json`` or ``npm-shrinkwrap.json`` with lockfileVersion 2 or 3."""
-
-    path: Path
-
-    @property
-    def location(self) -> str:
-        """The lock file path."""
-        return str(self.path)
 
     def inventory(self) -> Inventory:
         """Installed packages (links resolved), the root's dependencies as the direct ones."""

@@ -3,37 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from verifier.errors import InputError
-from verifier.sbom.model import Inventory, Package
-from verifier.sbom.names import normalize, pep503_name, pypi_purl
+from verifier.sbom.model import Inventory
+from verifier.sbom.names import normalize, pypi_purl
 from verifier.sbom.sources.lockfile import (
     DEFAULT_PYPI_INDEX,
-    SUPPLIER_FROM_INDEX,
+    LockFile,
     array,
     digest_or_finding,
-    duplicates,
-    index_supplier,
     load_toml,
+    lock_findings,
     lock_subject,
-    pep440_findings,
+    locked_package,
+    named_entry,
     table,
     text,
 )
 
 
 @dataclass
-class PoetryLockSource:
+class PoetryLockSource(LockFile):
     """A ``poetry.lock`` file (lock-version 1.x and 2.x)."""
-
-    path: Path
-
-    @property
-    def location(self) -> str:
-        """The lock file path."""
-        return str(self.path)
 
     def inventory(self) -> Inventory:
         """Locked packages; the roots of the graph are the subject's direct dependencies."""
@@ -45,8 +37,7 @@ class PoetryLockSource:
         entries: list[tuple[str, str, dict[str, Any], str]] = []
         for index, raw in enumerate(array(doc.get("package"), where=f"{self.path}: package")):
             where = f"{self.path}: package[{index}]"
-            entry = table(raw, where=where)
-            name = pep503_name(text(entry.get("name"), where=f"{where}.name"), where=where)
+            entry, name = named_entry(raw, where=where)
             version = text(entry.get("version"), where=f"{where}.version")
             entries.append((name, version, entry, where))
         versions: dict[str, list[str]] = {}
@@ -70,21 +61,17 @@ class PoetryLockSource:
                 findings.append(f"{where}: {name} depends on {', '.join(missing)}, not locked")
             source = entry.get("source")
             url = source.get("url") if isinstance(source, dict) else DEFAULT_PYPI_INDEX
-            supplier = index_supplier(url)
             packages.append(
-                Package(
-                    name=name,
-                    version=version,
-                    purl=pypi_purl(name, version),
+                locked_package(
+                    name,
+                    version,
                     hashes=tuple(sorted(hashes)),
-                    supplier=supplier,
-                    description=entry.get("description") or None,
+                    origin=url,
                     depends_on=tuple(depends_on),
-                    properties=(SUPPLIER_FROM_INDEX,) if supplier else (),
+                    description=entry.get("description") or None,
                 )
             )
         if not packages and "package" not in doc:
             raise InputError(f"{self.path}: not a poetry.lock: no [[package]] entries")
-        findings.extend(duplicates(packages, where=str(self.path)))
-        findings.extend(pep440_findings(packages, where=str(self.path)))
+        findings.extend(lock_findings(packages, where=str(self.path)))
         return Inventory(lock_subject(self.path, None, None), tuple(packages), (), tuple(findings))

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from verifier.digest import Algorithm, Digest
 from verifier.errors import InputError
-from verifier.sbom.model import Inventory, Package
+from verifier.sbom.model import Inventory
 from verifier.sbom.names import pep503_name, pypi_purl
 from verifier.sbom.sources.lockfile import (
-    SUPPLIER_FROM_INDEX,
+    LockFile,
     array,
-    duplicates,
-    index_supplier,
     load_toml,
+    lock_findings,
     lock_subject,
-    pep440_findings,
+    locked_package,
+    named_entry,
+    optional_version,
     table,
-    text,
 )
 
 
@@ -38,15 +37,8 @@ def _hashes(artifact: Any, *, where: str, findings: list[str]) -> set[Digest]:
 
 
 @dataclass
-class PylockSource:
+class PylockSource(LockFile):
     """A ``pylock.toml`` / ``pylock.<name>.toml`` file, lock-version 1.x."""
-
-    path: Path
-
-    @property
-    def location(self) -> str:
-        """The lock file path."""
-        return str(self.path)
 
     def inventory(self) -> Inventory:
         """Locked packages; ``dependencies`` entries (optional in PEP 751) form the graph."""
@@ -61,11 +53,8 @@ class PylockSource:
         by_name: dict[str, list[tuple[str | None, str]]] = {}
         for index, raw in enumerate(array(doc.get("packages"), where=f"{self.path}: packages")):
             where = f"{self.path}: packages[{index}]"
-            entry = table(raw, where=where)
-            name = pep503_name(text(entry.get("name"), where=f"{where}.name"), where=where)
-            version = entry.get("version")
-            if version is not None and not isinstance(version, str):
-                raise InputError(f"{where}.version: expected a string, found {version!r}")
+            entry, name = named_entry(raw, where=where)
+            version = optional_version(entry, where=where)
             by_name.setdefault(name, []).append((version, pypi_purl(name, version)))
             entries.append((name, version, entry, where))
         packages = []
@@ -85,18 +74,14 @@ class PylockSource:
                     )
             if version is None:
                 findings.append(f"{where}: {name} has no version (directory or VCS source)")
-            supplier = index_supplier(entry.get("index"))
             packages.append(
-                Package(
-                    name=name,
-                    version=version,
-                    purl=pypi_purl(name, version),
+                locked_package(
+                    name,
+                    version,
                     hashes=tuple(sorted(hashes)),
-                    supplier=supplier,
+                    origin=entry.get("index"),
                     depends_on=tuple(sorted(depends_on)),
-                    properties=(SUPPLIER_FROM_INDEX,) if supplier else (),
                 )
             )
-        findings.extend(duplicates(packages, where=str(self.path)))
-        findings.extend(pep440_findings(packages, where=str(self.path)))
+        findings.extend(lock_findings(packages, where=str(self.path)))
         return Inventory(lock_subject(self.path, None, None), tuple(packages), (), tuple(findings))

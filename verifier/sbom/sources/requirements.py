@@ -20,10 +20,9 @@ from verifier.sbom.names import normalize, pypi_purl
 from verifier.sbom.sources.lockfile import (
     DEFAULT_PYPI_INDEX,
     SUPPLIER_FROM_INDEX,
-    duplicates,
     index_supplier,
+    lock_findings,
     lock_subject,
-    pep440_findings,
     read_bytes,
 )
 
@@ -86,8 +85,7 @@ class RequirementsSource:
         """Pinned requirements as components (no graph: the file has none)."""
         findings: list[str] = []
         packages = self._read(self.path, 0, findings)
-        findings.extend(duplicates(packages, where=str(self.path)))
-        findings.extend(pep440_findings(packages, where=str(self.path)))
+        findings.extend(lock_findings(packages, where=str(self.path)))
         return Inventory(
             lock_subject(self.path, None, None),
             tuple(packages),

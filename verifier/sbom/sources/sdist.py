@@ -8,15 +8,15 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from verifier.archive import Member, MemberKind, open_archive
-from verifier.errors import InputError
+from verifier.archive import open_archive
 from verifier.sbom.archive_files import file_components
-from verifier.sbom.model import ComponentKind, Inventory
-from verifier.sbom.names import pypi_purl
-from verifier.sbom.python_metadata import declared_requirements, parse_metadata
-from verifier.sbom.subject import subject_for_path
-
-METADATA_LIMIT = 16 << 20
+from verifier.sbom.model import Inventory
+from verifier.sbom.python_metadata import declared_requirements
+from verifier.sbom.sources.distribution import (
+    METADATA_LIMIT,
+    distribution_subject,
+    read_metadata,
+)
 
 
 @dataclass
@@ -35,22 +35,16 @@ class SdistSource:
         """PKG-INFO's name, version, licenses; requirements from PKG-INFO or pyproject.toml."""
         reader = open_archive(self.path)
         try:
-            pkg_info: Member | None = None
-            pyproject: Member | None = None
-            for member in reader.members():
-                parts = member.name.split("/")
-                if member.kind is not MemberKind.FILE or len(parts) != 2:
-                    continue
-                if parts[1] == "PKG-INFO":
-                    if pkg_info is not None:
-                        raise InputError(f"{self.path}: more than one top-level */PKG-INFO")
-                    pkg_info = member
-                elif parts[1] == "pyproject.toml":
-                    pyproject = member
-            if pkg_info is None:
-                raise InputError(f"{self.path}: not an sdist: no <name>-<version>/PKG-INFO")
-            where = f"{self.path}!{pkg_info.name}"
-            meta = parse_metadata(reader.read(pkg_info, METADATA_LIMIT), where=where)
+            found = read_metadata(
+                reader,
+                self.path,
+                directory_suffix="",
+                metadata="PKG-INFO",
+                companion="pyproject.toml",
+                twice=f"{self.path}: more than one top-level */PKG-INFO",
+                missing=f"{self.path}: not an sdist: no <name>-<version>/PKG-INFO",
+            )
+            meta, where, pyproject = found.meta, found.where, found.companion
             findings = list(meta.findings)
             if not meta.requires and pyproject is not None:
                 # Metadata-Version < 2.2 may omit Requires-Dist; a static [project] table has them.
@@ -60,17 +54,7 @@ class SdistSource:
             reader.close()
         requirements = declared_requirements(meta)
         files = tuple(file_components(self.path)) if self.files else ()
-        subject = subject_for_path(
-            self.path,
-            name=meta.name,
-            version=meta.version,
-            kind=ComponentKind.LIBRARY,
-            purl=pypi_purl(meta.name, meta.version),
-            licenses=meta.licenses,
-            supplier=meta.supplier,
-            author=meta.author,
-            description=meta.summary,
-        )
+        subject = distribution_subject(self.path, meta)
         packages = requirements + files
         return Inventory(subject, packages, tuple(p.ref for p in packages), tuple(findings))
 

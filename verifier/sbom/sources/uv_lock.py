@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from verifier.digest import Digest
@@ -11,16 +10,15 @@ from verifier.errors import InputError
 from verifier.sbom.model import Inventory, Package
 from verifier.sbom.names import pep503_name, pypi_purl
 from verifier.sbom.sources.lockfile import (
-    SUPPLIER_FROM_INDEX,
+    LockFile,
     array,
     digest_or_finding,
-    duplicates,
-    index_supplier,
     load_toml,
+    lock_findings,
     lock_subject,
-    pep440_findings,
-    table,
-    text,
+    locked_package,
+    named_entry,
+    optional_version,
 )
 
 #: sources that are the project itself (or a workspace member), not something it depends on
@@ -28,15 +26,8 @@ _LOCAL = ("editable", "virtual", "directory")
 
 
 @dataclass
-class UvLockSource:
+class UvLockSource(LockFile):
     """A ``uv.lock`` file (lock format version 1)."""
-
-    path: Path
-
-    @property
-    def location(self) -> str:
-        """The lock file path."""
-        return str(self.path)
 
     def inventory(self) -> Inventory:
         """Locked packages; local projects become the subject and their deps the direct ones."""
@@ -51,11 +42,8 @@ class UvLockSource:
         parsed: list[tuple[dict[str, Any], str, str | None, bool]] = []
         for index, raw in enumerate(entries):
             where = f"{self.path}: package[{index}]"
-            entry = table(raw, where=where)
-            name = pep503_name(text(entry.get("name"), where=f"{where}.name"), where=where)
-            version = entry.get("version")
-            if version is not None and not isinstance(version, str):
-                raise InputError(f"{where}.version: expected a string, found {version!r}")
+            entry, name = named_entry(raw, where=where)
+            version = optional_version(entry, where=where)
             source = entry.get("source") or {}
             local = isinstance(source, dict) and any(k in source for k in _LOCAL)
             ref = pypi_purl(name, version)
@@ -76,20 +64,16 @@ class UvLockSource:
                 (source.get(k) for k in ("registry", "url", "git") if isinstance(source, dict)),
                 None,
             )
-            supplier = index_supplier(origin)
             packages.append(
-                Package(
-                    name=name,
-                    version=version,
-                    purl=pypi_purl(name, version),
+                locked_package(
+                    name,
+                    version,
                     hashes=self._hashes(entry, where=where, findings=findings),
-                    supplier=supplier,
+                    origin=origin,
                     depends_on=deps,
-                    properties=(SUPPLIER_FROM_INDEX,) if supplier else (),
                 )
             )
-        findings.extend(duplicates(packages, where=str(self.path)))
-        findings.extend(pep440_findings(packages, where=str(self.path)))
+        findings.extend(lock_findings(packages, where=str(self.path)))
         subject = lock_subject(self.path, *(project or (None, None)))
         return Inventory(subject, tuple(packages), tuple(direct), tuple(findings))
 

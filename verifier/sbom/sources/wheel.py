@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from verifier.archive import Member, MemberKind, open_archive
-from verifier.errors import InputError
+from verifier.archive import open_archive
 from verifier.sbom.archive_files import file_components
-from verifier.sbom.model import ComponentKind, Inventory, Package
-from verifier.sbom.names import pypi_purl
-from verifier.sbom.python_metadata import declared_requirements, parse_metadata, record_rows
-from verifier.sbom.subject import subject_for_path
-
-#: metadata files are small; anything larger is not metadata
-METADATA_LIMIT = 16 << 20
+from verifier.sbom.model import Inventory, Package
+from verifier.sbom.python_metadata import declared_requirements, record_rows
+from verifier.sbom.sources.distribution import (
+    METADATA_LIMIT,
+    distribution_subject,
+    read_metadata,
+)
 
 
 def check_record(files: list[Package], record_text: str | None, *, where: str) -> list[str]:
@@ -50,24 +49,16 @@ class WheelSource:
         """The wheel as subject, its requirements (and files) as components."""
         reader = open_archive(self.path)
         try:
-            metadata: Member | None = None
-            record: Member | None = None
-            for member in reader.members():
-                parts = member.name.split("/")
-                if member.kind is not MemberKind.FILE or len(parts) != 2:
-                    continue
-                if not parts[0].endswith(".dist-info"):
-                    continue
-                if parts[1] == "METADATA":
-                    if metadata is not None:
-                        raise InputError(f"{self.path}: more than one .dist-info/METADATA")
-                    metadata = member
-                elif parts[1] == "RECORD":
-                    record = member
-            if metadata is None:
-                raise InputError(f"{self.path}: not a wheel: no *.dist-info/METADATA")
-            where = f"{self.path}!{metadata.name}"
-            meta = parse_metadata(reader.read(metadata, METADATA_LIMIT), where=where)
+            found = read_metadata(
+                reader,
+                self.path,
+                directory_suffix=".dist-info",
+                metadata="METADATA",
+                companion="RECORD",
+                twice=f"{self.path}: more than one .dist-info/METADATA",
+                missing=f"{self.path}: not a wheel: no *.dist-info/METADATA",
+            )
+            meta, record = found.meta, found.companion
             record_text = (
                 reader.read(record, METADATA_LIMIT).decode("utf-8", "replace") if record else None
             )
@@ -80,17 +71,7 @@ class WheelSource:
             findings += check_record(listed, record_text, where=str(self.path))
             files = tuple(listed)
         requirements = declared_requirements(meta)
-        subject = subject_for_path(
-            self.path,
-            name=meta.name,
-            version=meta.version,
-            kind=ComponentKind.LIBRARY,
-            purl=pypi_purl(meta.name, meta.version),
-            licenses=meta.licenses,
-            supplier=meta.supplier,
-            author=meta.author,
-            description=meta.summary,
-        )
+        subject = distribution_subject(self.path, meta)
         return Inventory(
             subject=subject,
             packages=requirements + files,
