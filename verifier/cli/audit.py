@@ -20,7 +20,7 @@ from verifier.store.deadline import DEFAULT_TIMEOUT
 from verifier.store.reference import StoreOptions
 
 from .app import app, console, run_command
-from .store import CaFileOpt, PlainHttpOpt, TimeoutOpt
+from .options import CaFileOpt, PlainHttpOpt, TimeoutOpt
 
 COLOURS = {"ok": "green", "unverified": "yellow", "denied": "red", "unsigned": "red"}
 

@@ -20,13 +20,7 @@ from verifier.store.oci import DEFAULT_ARTIFACT_TYPE, MAX_MANIFEST_BYTES, OCTET_
 from verifier.store.reference import ArtifactRef, parse_reference, parse_reference_in
 
 from .app import app, console, run_command
-
-# NOTE: verifier/cli/audit.py (being written on main) imports CaFileOpt, PlainHttpOpt and
-# TimeoutOpt from here; they stay re-exported until it imports them from .options.
-from .options import CaFileOpt as CaFileOpt
-from .options import JsonOpt, StoreOpt, store_options
-from .options import PlainHttpOpt as PlainHttpOpt
-from .options import TimeoutOpt as TimeoutOpt
+from .options import CaFileOpt, JsonOpt, PlainHttpOpt, StoreOpt, TimeoutOpt, store_options
 
 RefArg = Annotated[str, typer.Argument(metavar="REF")]
 
