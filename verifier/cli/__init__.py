@@ -15,6 +15,9 @@ from verifier.cli import serve as _serve  # noqa: F401
 from verifier.cli import sign as _sign  # noqa: F401
 from verifier.cli import store as _store  # noqa: F401
 from verifier.cli.app import app
+from verifier.cli.panels import assign_panels
+
+assign_panels(app)
 
 
 def main() -> None:
