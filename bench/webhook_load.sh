@@ -11,7 +11,8 @@
 # Images live in a local docker-registry (started here on 127.0.0.1) with signed release
 # summaries attached; bench/webhook_setup.py prepares it. Prints the latency table.
 #
-# Run: bench/webhook_load.sh   (RATE=500 UNCACHED_RATE=50 DURATION=60 IMAGES=200 by default)
+# Run: bench/webhook_load.sh   (RATE=500 UNCACHED_RATE=50 DURATION=60 IMAGES=200 by default;
+# SCENARIOS="uncached" runs a subset, for iterating on one of them)
 # wrk has no fixed-rate mode: bench/webhook_load.lua paces each wrk thread on the monotonic
 # clock (see there). Each scenario starts a fresh server and warms it up for WARMUP seconds.
 set -euo pipefail
@@ -28,6 +29,7 @@ UNCACHED_CONNECTIONS=${UNCACHED_CONNECTIONS:-100}
 WARMUP=${WARMUP:-5}
 export WEBHOOK_THREADS=$THREADS
 IMAGES=${IMAGES:-200}
+SCENARIOS=${SCENARIOS:-cached uncached uncached-low}
 UV=${UV:-uv}
 
 command -v wrk >/dev/null || { echo "wrk not found: run tools/bootstrap (Debian package wrk)" >&2; exit 3; }
@@ -115,9 +117,14 @@ run_scenario() {  # NAME CACHE_SIZE TARGET_P99_MS ERRORS(zero|any) RATE CONNECTI
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-run_scenario cached 10000 10 zero "$RATE" "$CACHED_CONNECTIONS"
-run_scenario uncached 0 250 any "$RATE" "$UNCACHED_CONNECTIONS"
-run_scenario uncached-low 0 - any "$UNCACHED_RATE" "$CACHED_CONNECTIONS"
+for scenario in $SCENARIOS; do
+  case $scenario in
+    cached) run_scenario cached 10000 10 zero "$RATE" "$CACHED_CONNECTIONS" ;;
+    uncached) run_scenario uncached 0 250 any "$RATE" "$UNCACHED_CONNECTIONS" ;;
+    uncached-low) run_scenario uncached-low 0 - any "$UNCACHED_RATE" "$CACHED_CONNECTIONS" ;;
+    *) echo "unknown scenario $scenario (cached, uncached, uncached-low)" >&2; exit 2 ;;
+  esac
+done
 
 echo
 echo "verifier serve under wrk: ${DURATION} s per scenario, $THREADS threads, $IMAGES images;" \

@@ -20,7 +20,10 @@ from verifier.digest import Digest
 from verifier.policy.loader import load_policies
 from verifier.sign.key_policy import KeyTrust
 from verifier.sign.keys import KeyAlgorithm
+from verifier.store.oci import OCI_INDEX, image_index
 from verifier.store.reference import StoreOptions
+from verifier.store.referrers import fallback_tag
+from verifier.store.registry.connections import RegistryConnections
 
 
 def decider_for(key, policy: Path, timeout: float = 5.0) -> PolicyDecider:
@@ -85,3 +88,43 @@ def test_a_stalled_registry_hits_the_deadline(webhook_factory, stalled, tmp_path
         f"{image}: rule deadline: decision timed out after 1 s; denied (failure mode deny)"
     )
     assert stalled.accepted  # the registry was really contacted
+
+
+def _requests_to(registry, repository: str) -> list[str]:
+    """Request lines of the registry's access log for one repository."""
+    marker = f" /v2/{repository}/"
+    return [line for line in registry.log.read_text().splitlines() if marker in line]
+
+
+def test_lookups_share_connections_and_read_the_index_only(registry, tmp_path) -> None:
+    key = KeyAlgorithm.ECDSA_P256.generate()
+    store = registry.store("serve/pooled")
+    policy = Digest.of_bytes(b"pooled policy")
+    released = push_released_image(store, tmp_path, "v1", key, policy)
+    connections = RegistryConnections()
+    summaries = StoreSummaries(StoreOptions(timeout=5, unsafe_plain_http=True), None, connections)
+    image = f"{registry.host}/serve/pooled@{released}"
+    before = len(_requests_to(registry, "serve/pooled"))
+    for _ in range(3):
+        assert next(iter(summaries.summaries(image, released))).source.startswith(
+            f"{registry.host}/serve/pooled@sha256:"
+        )
+    seen = _requests_to(registry, "serve/pooled")[before:]
+    # The referrers API is asked once (404 on distribution 2.8) and then remembered; each
+    # lookup then reads the fallback index, the VSA manifest and its bundle: no tag list.
+    assert sum("/referrers/" in line for line in seen) == 1
+    assert not any("/tags/list" in line for line in seen)
+    assert len(seen) == 1 + 3 * 3
+    shared = connections.get(registry.host, plain_http=True, ca_file=None)
+    assert shared.referrers_api_absent()
+
+
+def test_a_summary_missing_from_the_index_is_still_found_by_its_tag(registry, tmp_path) -> None:
+    key = KeyAlgorithm.ECDSA_P256.generate()
+    store = registry.store("serve/lost-entry")
+    released = push_released_image(store, tmp_path, "v1", key, Digest.of_bytes(b"p"))
+    # Another writer dropped the entry: the index lists nothing, the referrer's own tag stays.
+    store.put_manifest(image_index([]), OCI_INDEX, tag=fallback_tag(released))
+    summaries = StoreSummaries(StoreOptions(timeout=5, unsafe_plain_http=True))
+    found = list(summaries.summaries(f"{registry.host}/serve/lost-entry@{released}", released))
+    assert len(found) == 1

@@ -45,6 +45,7 @@ from verifier.policy.decision import Outcome as PolicyOutcome
 from verifier.policy.evidence import EvidenceSource
 from verifier.policy.model import Policy, PolicySet, TrustSet
 from verifier.store.reference import LAYOUT_PREFIX, StoreOptions
+from verifier.store.registry.connections import RegistryConnections
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ class PolicyDecider:
     allow_rules: tuple[AllowRule, ...] = ()
     evidence: EvidenceSource | None = None
     clock: Clock = field(default_factory=SystemClock)
+    #: Registry connections kept across decisions (None: each decision opens its own).
+    connections: RegistryConnections | None = None
     _trust: TrustSet = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -184,13 +187,14 @@ class PolicyDecider:
             summary = self.fast_path.check(query, digest, accepted)
             if summary is not None:
                 return summary
-        # A resolver per decision: its store deadline is this decision's (--deadline).
+        # A resolver per decision: its store deadline is this decision's (--deadline); the
+        # connections under it are the server's.
         decision = admit_target(
             target,
             self.policy_set,
             self.evidence,
             now=self.clock.now(),
             trust=self._trust,
-            resolver=StoreResolver(self.store_options),
+            resolver=StoreResolver(self.store_options, self.connections),
         )
         return image_decision(query.image, decision)

@@ -5,7 +5,8 @@ deadline (``--timeout``), so a slow registry cannot hold a gate for longer than 
 
 A resolver (and the evidence sources it opens, which list a store's tags once) belongs to one
 run or one admission request: a long-running server makes a new one per request, so its
-deadline and its view of the store are fresh.
+deadline and its view of the store are fresh. Its registry connections may outlive it
+(``connections``): they are pooled by the server, each call still bounded by this deadline.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from verifier.store.deadline import Deadline
 from verifier.store.interface import Store
 from verifier.store.oci import EMPTY_MEDIA_TYPE
 from verifier.store.reference import StoreLocation, StoreOptions
+from verifier.store.registry.connections import RegistryConnections
 
 
 @dataclass
@@ -27,6 +29,7 @@ class StoreResolver:
     """Opens stores lazily and keeps them (and their evidence sources) for the run."""
 
     options: StoreOptions = field(default_factory=StoreOptions)
+    connections: RegistryConnections | None = None
     _deadline: Deadline | None = field(default=None, init=False, repr=False)
     _sources: dict[str, StoreEvidenceSource] = field(default_factory=dict, init=False)
 
@@ -35,7 +38,7 @@ class StoreResolver:
         if key not in self._sources:
             if self._deadline is None:
                 self._deadline = Deadline(self.options.timeout)
-            store: Store = location.open(self.options, self._deadline)
+            store: Store = location.open(self.options, self._deadline, self.connections)
             self._sources[key] = StoreEvidenceSource(store)
         return self._sources[key]
 

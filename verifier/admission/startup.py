@@ -26,6 +26,7 @@ from verifier.sign.key_policy import KeyTrust
 from verifier.sign.keys import PublicKey
 from verifier.sign.policy import AnyOf, TrustPolicy
 from verifier.store.reference import StoreOptions, parse_store
+from verifier.store.registry.connections import RegistryConnections
 
 log = logging.getLogger("verifier.serve")
 
@@ -65,13 +66,15 @@ def policy_digest(path: Path) -> Digest:
     return load_policies(path).digest
 
 
-def _summary_source(settings: ServeSettings, options: StoreOptions) -> SummarySource:
+def _summary_source(
+    settings: ServeSettings, options: StoreOptions, connections: RegistryConnections
+) -> SummarySource:
     if settings.summaries is not None:
         if settings.summary_store is not None:
             raise InputError("give --summaries DIR or --summary-store STORE, not both")
         return SummaryDirectory(settings.summaries)
     store = parse_store(settings.summary_store) if settings.summary_store else None
-    return StoreSummaries(options, store)
+    return StoreSummaries(options, store, connections)
 
 
 def build_decider(settings: ServeSettings) -> PolicyDecider:
@@ -84,12 +87,14 @@ def build_decider(settings: ServeSettings) -> PolicyDecider:
         unsafe_plain_http=settings.unsafe_plain_http,
         ca_file=settings.registry_ca,
     )
+    # One pooled session per registry for the server's life: a connection per worker thread.
+    connections = RegistryConnections(pool_size=settings.workers)
     fast_path = None
     summary_trust: list[str] = []
     if settings.summary_keys:
         keys = [PublicKey.load(path) for path in settings.summary_keys]
         trust: TrustPolicy = AnyOf(tuple(KeyTrust(key) for key in keys))
-        fast_path = SummaryFastPath(trust, _summary_source(settings, options))
+        fast_path = SummaryFastPath(trust, _summary_source(settings, options, connections))
         summary_trust = [f"key {key.fingerprint}" for key in keys]
     elif settings.summaries is not None or settings.summary_store is not None:
         raise InputError("--summaries and --summary-store need --summary-key: whom to trust")
@@ -101,6 +106,7 @@ def build_decider(settings: ServeSettings) -> PolicyDecider:
         summary_trust_ids=tuple(summary_trust),
         allow_rules=tuple(AllowRule(p) for p in settings.allow_images),
         evidence=evidence,
+        connections=connections,
     )
 
 

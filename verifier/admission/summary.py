@@ -19,7 +19,7 @@ the image goes on to the full evaluation, which decides.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -44,8 +44,11 @@ MAX_SUMMARY_FILES = 100_000
 class SummarySource(Protocol):
     """Where verification summaries for an image digest are found."""
 
-    def summaries(self, image: str, digest: Digest) -> Sequence[Bundle]:
-        """Candidate VSA bundles for ``digest`` (not yet verified); may do I/O and raise."""
+    def summaries(self, image: str, digest: Digest) -> Iterable[Bundle]:
+        """Candidate VSA bundles for ``digest`` (not yet verified); may do I/O and raise.
+
+        Read lazily: the fast path stops at the first one it accepts.
+        """
         ...
 
 

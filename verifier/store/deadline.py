@@ -28,6 +28,11 @@ class Deadline:
             raise InputError(f"timeout must be a positive number of seconds, not {self.seconds!r}")
 
     @property
+    def expires_at(self) -> float:
+        """The monotonic time at which it passes."""
+        return self.started + self.seconds
+
+    @property
     def remaining(self) -> float:
         """Seconds left; never negative."""
         return max(0.0, self.started + self.seconds - time.monotonic())

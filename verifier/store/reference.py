@@ -25,6 +25,7 @@ from verifier.store.interface import Store
 from verifier.store.layout import DEFAULT_LAYOUT, LayoutStore
 from verifier.store.oci import check_tag
 from verifier.store.registry import RegistryStore
+from verifier.store.registry.connections import RegistryConnections
 
 LAYOUT_PREFIX = "oci-layout:"
 _REPO_RE = re.compile(
@@ -67,8 +68,17 @@ class StoreLocation:
                 return f"{self.host}/{self.repository}"
         assert_never(self.kind)
 
-    def open(self, options: StoreOptions, deadline: Deadline | None = None) -> Store:
-        """Build the backend; ``deadline`` lets several stores share one command budget."""
+    def open(
+        self,
+        options: StoreOptions,
+        deadline: Deadline | None = None,
+        connections: RegistryConnections | None = None,
+    ) -> Store:
+        """Build the backend; ``deadline`` lets several stores share one command budget.
+
+        ``connections``: a long-running process's registry connections, reused by this store
+        (calls still bounded by ``deadline``); by default a registry store opens its own.
+        """
         deadline = deadline or Deadline(options.timeout)
         match self.kind:
             case StoreKind.LAYOUT:
@@ -76,12 +86,18 @@ class StoreLocation:
                 return LayoutStore(self.path, deadline)
             case StoreKind.REGISTRY:
                 assert self.host is not None and self.repository is not None
+                shared = None
+                if connections is not None:
+                    shared = connections.get(
+                        self.host, plain_http=options.unsafe_plain_http, ca_file=options.ca_file
+                    )
                 return RegistryStore(
                     self.host,
                     self.repository,
                     deadline,
                     plain_http=options.unsafe_plain_http,
                     ca_file=options.ca_file,
+                    shared=shared,
                 )
         assert_never(self.kind)
 

@@ -94,7 +94,12 @@ def _fallback_index(store: Store, subject: Digest) -> tuple[list[Descriptor], Ta
     return current.children, TagCondition(current.digest)
 
 
-def _fallback_entries(store: Store, subject: Digest) -> list[Descriptor]:
+def fallback_entries(store: Store, subject: Digest) -> list[Descriptor]:
+    """The entries of ``subject``'s ``sha256-<hex>`` index as written (none when absent).
+
+    Entries are what writers said about each referrer, not verified: a reader that picks by
+    them still reads and checks the referrer manifest itself.
+    """
     return _fallback_index(store, subject)[0]
 
 
@@ -220,7 +225,7 @@ def list_referrers(
         # Two lookups instead of listing every tag of a repository that may have thousands.
         present = list(legacy)
     else:
-        listed = _fallback_entries(store, subject)
+        listed = fallback_entries(store, subject)
         candidates += [(d, ReferrerSource.TAG_SCHEMA, None) for d in listed]
         tag_list = list(tags) if tags is not None else store.list_tags()
         listed_hex = {d.digest.hex for d in listed}

@@ -28,6 +28,7 @@ from verifier.store.oci import (
     Manifest,
     check_tag,
 )
+from verifier.store.registry.connections import RegistryConnection
 from verifier.store.registry.transport import RegistryClient, registry_message
 from verifier.store.verified import counted_chunks, verified_chunks
 
@@ -86,10 +87,14 @@ class RegistryStore:
         *,
         plain_http: bool = False,
         ca_file: Path | None = None,
+        shared: RegistryConnection | None = None,
     ) -> None:
+        """``shared``: the registry's long-lived connection to use instead of a new one."""
         self.host = host
         self.repository = repository
-        self.client = RegistryClient(host, deadline, plain_http=plain_http, ca_file=ca_file)
+        self.client = RegistryClient(
+            host, deadline, plain_http=plain_http, ca_file=ca_file, shared=shared
+        )
         # Blobs seen present in this repository during this command: saves a HEAD per reuse.
         self._known_blobs: set[Digest] = set()
 
@@ -307,8 +312,12 @@ class RegistryStore:
         """``GET /v2/<name>/referrers/<digest>`` with paging; None when the registry lacks it.
 
         A registry with the API must not answer 404 (distribution-spec), so 404 means "use the
-        tag schema". The filter is a hint: callers filter again on each child's own type.
+        tag schema"; a shared connection remembers it for a while and the probe is skipped.
+        The filter is a hint: callers filter again on each child's own type.
         """
+        shared = self.client.shared
+        if shared is not None and shared.referrers_api_absent():
+            return None
         query = f"?{urlencode({'artifactType': artifact_type})}" if artifact_type else ""
         path: str | None = self._path("referrers", str(subject)) + query
         found: list[Descriptor] = []
@@ -323,6 +332,8 @@ class RegistryStore:
             )
             if resp.status_code == 404:
                 resp.close()
+                if shared is not None:
+                    shared.note_referrers_api_absent()
                 return None
             raw = self.client.read_body(resp, MAX_MANIFEST_BYTES, f"referrers of {subject}")
             index = Manifest.parse(raw, f"{self.name} referrers of {subject}", OCI_INDEX)

@@ -23,7 +23,8 @@ import requests
 from verifier.store.deadline import Deadline
 from verifier.store.errors import AuthenticationFailed, NotFound, StoreError, StoreTimeout
 from verifier.store.registry.auth import Credentials, find_credentials, parse_challenge
-from verifier.store.registry.cutoff import DeadlineCutoff
+from verifier.store.registry.connections import RegistryConnection, new_session
+from verifier.store.registry.cutoff import deadline_scope
 
 CHUNK = 1 << 20
 #: Pauses before retrying a replayable request that got a 5xx: short, and few.
@@ -100,17 +101,14 @@ class RegistryClient:
         *,
         plain_http: bool = False,
         ca_file: Path | None = None,
+        shared: RegistryConnection | None = None,
     ) -> None:
         self.host = host
         self.deadline = deadline
         self.base = f"{'http' if plain_http else 'https'}://{api_host(host)}"
-        self.session = requests.Session()
-        # No .netrc, no REQUESTS_CA_BUNDLE surprises: what reaches the registry is what we chose.
-        self.session.trust_env = False
-        adapter = DeadlineCutoff(deadline).adapter()
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.verify = str(ca_file) if ca_file is not None else True
+        #: A long-lived connection shared with other clients of this registry, or None.
+        self.shared = shared
+        self.session = shared.session if shared is not None else new_session(ca_file)
         self._credentials: Credentials | None = None
         self._credentials_loaded = False
         self._authorization: str | None = None
@@ -159,9 +157,10 @@ class RegistryClient:
         query = {k: v for k, v in (("service", params.get("service")), ("scope", scope)) if v}
         headers = {"Authorization": creds.basic_header()} if creds else {}
         try:
-            resp = self.session.get(
-                realm, params=query, headers=headers, timeout=self._timeouts(), stream=False
-            )
+            with deadline_scope(self.deadline):
+                resp = self.session.get(
+                    realm, params=query, headers=headers, timeout=self._timeouts(), stream=False
+                )
         except requests.Timeout:
             raise self._timeout() from None
         except requests.RequestException as exc:
@@ -229,15 +228,16 @@ class RegistryClient:
             if self._authorization:
                 sent["Authorization"] = self._authorization
             try:
-                resp = self.session.request(
-                    method,
-                    url,
-                    headers=sent,
-                    data=data,
-                    stream=stream,
-                    timeout=self._timeouts(),
-                    allow_redirects=True,
-                )
+                with deadline_scope(self.deadline):
+                    resp = self.session.request(
+                        method,
+                        url,
+                        headers=sent,
+                        data=data,
+                        stream=stream,
+                        timeout=self._timeouts(),
+                        allow_redirects=True,
+                    )
             except requests.Timeout:
                 raise self._timeout() from None
             except requests.RequestException as exc:
