@@ -19,7 +19,7 @@ from verifier.compare import Stabilizer
 from verifier.digest import Digest
 from verifier.errors import InputError
 from verifier.rebuild.inputs import NO_SDE_MTIME, StagedInput, stage_inputs
-from verifier.rebuild.runner import BuildOutput, BuildPlan, BuildRun, run_build
+from verifier.rebuild.runner import BuildOutput, BuildPlan, BuildRun, BuildStatus, run_build
 from verifier.rebuild.sandbox import Sandbox, SandboxMode, sandbox_can_set_domain
 from verifier.rebuild.statements import (
     RebuildPolicy,
@@ -87,7 +87,7 @@ class RebuildResult:
     @property
     def timed_out(self) -> bool:
         """Whether any build was stopped by the time limit (an environment failure)."""
-        return any(r.status.value == "timed out" for r in self.runs)
+        return any(r.status is BuildStatus.TIMED_OUT for r in self.runs)
 
 
 def _source_date_epoch(recipe: Recipe, staged: tuple[StagedInput, ...]) -> int | None:

@@ -48,14 +48,17 @@ class SignedEvidence:
         return EvidenceItem(self.kind, self.statement.predicate_type, Digest.of_bytes(self.bundle))
 
 
+def _release_subjects(pkg: Package, label: str) -> tuple[Subject, ...]:
+    """Every released file and the release's OCI manifest: what each release statement names."""
+    return (*[Subject(f.name, f.digest) for f in pkg.files], Subject(label, pkg.digest))
+
+
 def _with_package(statement: Statement, pkg: Package, label: str) -> Statement:
     subjects = (*statement.subjects, Subject(label, pkg.digest))
     return Statement(tuple(sorted(set(subjects))), statement.predicate_type, statement.predicate)
 
 
-def package_verdict(
-    result: RebuildResult, packages: Sequence[Package], label: str
-) -> OutputVerdict:
+def package_verdict(packages: Sequence[Package], label: str) -> OutputVerdict:
     """The OCI manifest as one more output: reproduced exactly when every build's is the same."""
     digests = tuple(p.digest for p in packages)
     if len(set(digests)) == 1:
@@ -88,14 +91,14 @@ def sign_release_evidence(
         _sign("signature", Statement((Subject(label, pkg.digest),), COSIGN_SIGN_V1, {}), signer)
     ]
     sbom_statement = Statement(
-        (*[Subject(f.name, f.digest) for f in pkg.files], Subject(label, pkg.digest)),
+        _release_subjects(pkg, label),
         CYCLONEDX_BOM,
         _json_object(sbom),
     )
     signed.append(_sign("sbom", sbom_statement, signer))
     for _, statement in result.provenance:
         signed.append(_sign("provenance", _with_package(statement, pkg, label), signer))
-    verdicts = (*result.verdicts, package_verdict(result, packages, label))
+    verdicts = (*result.verdicts, package_verdict(packages, label))
     summary = summary_for(
         recipe=result.recipe,
         display_path=result.recipe.path.name,
@@ -126,8 +129,7 @@ def sign_release_manifest(
     manifest: ReleaseManifest, pkg: Package, label: str, signer: Signer
 ) -> SignedEvidence:
     """The release manifest as a signed in-toto statement about the release."""
-    subjects = (*[Subject(f.name, f.digest) for f in pkg.files], Subject(label, pkg.digest))
-    statement = Statement(subjects, RELEASE_PREDICATE, manifest.to_dict())
+    statement = Statement(_release_subjects(pkg, label), RELEASE_PREDICATE, manifest.to_dict())
     return _sign("release-manifest", statement, signer)
 
 
@@ -157,7 +159,7 @@ def sign_release_summary(
         extensions={"decision": decision},
     )
     statement = Statement(
-        (*[Subject(f.name, f.digest) for f in pkg.files], Subject(label, pkg.digest)),
+        _release_subjects(pkg, label),
         VSA_V1,
         predicate.to_dict(),
     )

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -299,7 +300,7 @@ def _decide(
     pkg: Package,
     label: str,
     evidence: tuple[SignedEvidence, ...],
-    now: Any,
+    now: datetime,
 ) -> Decision:
     """The policy on exactly the evidence this run made, before anything is published."""
     source = CandidateEvidence(evidence)
