@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from verifier.pins import yaml_nodes as y
 from verifier.pins.finding import Finding, FindingKind
+from verifier.pins.yaml_nodes import Node
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,17 @@ class SourceFile:
     def unreadable(self, line: int, problem: str) -> Finding:
         """The file could not be parsed: a finding, so the scan fails closed but goes on."""
         return self.finding(line, FindingKind.UNREADABLE, problem)
+
+    def yaml_documents(self) -> Generator[Finding, None, list[Node]]:
+        """The file's YAML documents (``docs = yield from source.yaml_documents()``).
+
+        Text that is not YAML yields one ``unreadable`` finding and gives no documents.
+        """
+        try:
+            return y.documents(self.text)
+        except y.YamlProblem as problem:
+            yield self.unreadable(problem.line, problem.message)
+            return []
 
 
 class PinScanner(Protocol):

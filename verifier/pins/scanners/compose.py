@@ -31,11 +31,7 @@ class ComposeScanner:
 
     def scan(self, source: SourceFile) -> Iterator[Finding]:
         """Pulled service images without a digest."""
-        try:
-            docs = y.documents(source.text)
-        except y.YamlProblem as problem:
-            yield source.unreadable(problem.line, problem.message)
-            return
+        docs = yield from source.yaml_documents()
         for doc in docs:
             for _, _, service in y.items(y.get(doc, "services")):
                 image = y.get(service, "image")

@@ -38,11 +38,7 @@ class GitHubActionsScanner:
 
     def scan(self, source: SourceFile) -> Iterator[Finding]:
         """Every unpinned ``uses:``, container image, and unchecked download in ``run:``."""
-        try:
-            docs = y.documents(source.text)
-        except y.YamlProblem as problem:
-            yield source.unreadable(problem.line, problem.message)
-            return
+        docs = yield from source.yaml_documents()
         for doc in docs:
             for _, _, job in y.items(y.get(doc, "jobs")):
                 yield from self._uses(source, y.get(job, "uses"))

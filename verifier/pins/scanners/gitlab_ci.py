@@ -53,11 +53,7 @@ class GitLabCIScanner:
 
     def scan(self, source: SourceFile) -> Iterator[Finding]:
         """Images and services of the defaults and every job; job script downloads."""
-        try:
-            docs = y.documents(source.text)
-        except y.YamlProblem as problem:
-            yield source.unreadable(problem.line, problem.message)
-            return
+        docs = yield from source.yaml_documents()
         for doc in docs:
             yield from self._includes(source, y.get(doc, "include"))
             yield from self._job(source, doc)

@@ -50,11 +50,7 @@ class HelmValuesScanner:
 
     def scan(self, source: SourceFile) -> Iterator[Finding]:
         """Every ``image`` value without a digest."""
-        try:
-            docs = y.documents(source.text)
-        except y.YamlProblem as problem:
-            yield source.unreadable(problem.line, problem.message)
-            return
+        docs = yield from source.yaml_documents()
         seen: set[int] = set()
         for doc in docs:
             yield from self._walk(source, doc, seen, 0)

@@ -69,11 +69,7 @@ class KubernetesScanner:
         """Container images without a digest."""
         if _in_chart_templates(source):
             return
-        try:
-            docs = y.documents(source.text)
-        except y.YamlProblem as problem:
-            yield source.unreadable(problem.line, problem.message)
-            return
+        docs = yield from source.yaml_documents()
         for doc in docs:
             for text, node in pod_images(doc):
                 if not has_digest(text):

@@ -30,11 +30,7 @@ class KustomizeScanner:
 
     def scan(self, source: SourceFile) -> Iterator[Finding]:
         """``images:`` entries with ``newTag`` and no valid ``digest``."""
-        try:
-            docs = y.documents(source.text)
-        except y.YamlProblem as problem:
-            yield source.unreadable(problem.line, problem.message)
-            return
+        docs = yield from source.yaml_documents()
         for doc in docs:
             for entry in y.elements(y.get(doc, "images")):
                 digest = y.scalar(y.get(entry, "digest"))
