@@ -19,8 +19,9 @@ demo:
 	@uv=$$(tools/bootstrap | tail -n 1); \
 	"$$uv" run --locked --no-sync python tools/demo.py
 
-# Peer comparisons, run on demand (never in the tests). pypi_rebuild.py needs PyPI access.
-BENCHES = digest rebuild verify store diff_vs_diffoscope diff_memory sbom_vs_peers
+# Peer comparisons, run on demand (never in the tests). pypi_rebuild.py needs PyPI access;
+# bench/webhook_load.sh (wrk against verifier serve, minutes) runs on its own.
+BENCHES = digest rebuild verify store diff_vs_diffoscope diff_memory sbom_vs_peers admit
 
 bench:
 	@uv=$$(tools/bootstrap | tail -n 1); \
