@@ -84,10 +84,10 @@ target_text() {  # TARGET ERRORS
   if [ "$1" = "-" ]; then echo "-"; return; fi
   echo "p99 <= $1 ms$([ "$2" = zero ] && echo ', 0 errors')"
 }
-run_scenario() {  # NAME CACHE_SIZE TARGET_P99_MS ERRORS(zero|any) RATE CONNECTIONS
-  local name=$1 cache=$2 target=$3 rate=$5 connections=$6 port pid
+run_scenario() {  # NAME CACHE_SIZE TARGET_P99_MS ERRORS(zero|any) RATE CONNECTIONS CONTENT_MIB
+  local name=$1 cache=$2 target=$3 rate=$5 connections=$6 content=$7 port pid
   port=$(free_port)
-  VERIFIER_PORT=$port VERIFIER_CACHE_SIZE=$cache \
+  VERIFIER_PORT=$port VERIFIER_CACHE_SIZE=$cache VERIFIER_CONTENT_CACHE_MIB=$content \
     "$UV" run --locked --no-sync verifier serve >"$work/$name.log" 2>&1 &
   pid=$!
   pids+=("$pid")
@@ -119,10 +119,11 @@ run_scenario() {  # NAME CACHE_SIZE TARGET_P99_MS ERRORS(zero|any) RATE CONNECTI
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for scenario in $SCENARIOS; do
   case $scenario in
-    cached) run_scenario cached 10000 10 zero "$RATE" "$CACHED_CONNECTIONS" ;;
-    uncached) run_scenario uncached 0 250 any "$RATE" "$UNCACHED_CONNECTIONS" ;;
-    uncached-low) run_scenario uncached-low 0 - any "$UNCACHED_RATE" "$CACHED_CONNECTIONS" ;;
-    *) echo "unknown scenario $scenario (cached, uncached, uncached-low)" >&2; exit 2 ;;
+    cached) run_scenario cached 10000 10 zero "$RATE" "$CACHED_CONNECTIONS" 64 ;;
+    uncached) run_scenario uncached 0 250 any "$RATE" "$UNCACHED_CONNECTIONS" 64 ;;
+    cold) run_scenario cold 0 250 any "$RATE" "$UNCACHED_CONNECTIONS" 0 ;;
+    uncached-low) run_scenario uncached-low 0 - any "$UNCACHED_RATE" "$CACHED_CONNECTIONS" 64 ;;
+    *) echo "unknown scenario $scenario (cached, uncached, cold, uncached-low)" >&2; exit 2 ;;
   esac
 done
 

@@ -24,6 +24,7 @@ from verifier.admission.decisions import AdmissionDecisions
 from verifier.admission.metrics import Metrics
 from verifier.admission.server import ServerOptions, WebhookServer
 from verifier.admission.webhook import WebhookApp
+from verifier.store.registry.connections import RegistryConnections
 
 
 @dataclass
@@ -93,6 +94,7 @@ def start_webhook(
     cache: DecisionCache | None = None,
     max_body_bytes: int = 64 * 1024,
     workers: int = 4,
+    connections: RegistryConnections | None = None,
 ) -> Webhook:
     ca = make_ca(tmp_path)
     cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
@@ -104,7 +106,7 @@ def start_webhook(
         Metrics(),
         workers=workers,
     )
-    app = WebhookApp(decisions, max_body_bytes=max_body_bytes)
+    app = WebhookApp(decisions, max_body_bytes=max_body_bytes, connections=connections)
     server = WebhookServer(
         app,
         ServerOptions(

@@ -7,11 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.serve.policies import policy_digest_of, write_policy
 from tests.serve.registry_images import push_released_image
 from tests.serve.reviews import encode, pod_spec, review, workload
 from tests.serve.stalled import StalledServer
+from verifier.admission.cache import DecisionCache
 from verifier.admission.deadline import DecisionLimits
 from verifier.admission.policy_decider import PolicyDecider
 from verifier.admission.store_summaries import StoreSummaries, repository_of
@@ -22,7 +24,7 @@ from verifier.sign.key_policy import KeyTrust
 from verifier.sign.keys import KeyAlgorithm
 from verifier.store.oci import OCI_INDEX, image_index
 from verifier.store.reference import StoreOptions
-from verifier.store.referrers import fallback_tag
+from verifier.store.referrers import fallback_entries, fallback_tag
 from verifier.store.registry.connections import RegistryConnections
 
 
@@ -128,3 +130,51 @@ def test_a_summary_missing_from_the_index_is_still_found_by_its_tag(registry, tm
     summaries = StoreSummaries(StoreOptions(timeout=5, unsafe_plain_http=True))
     found = list(summaries.summaries(f"{registry.host}/serve/lost-entry@{released}", released))
     assert len(found) == 1
+
+
+def test_with_the_content_cache_a_decision_reads_the_index_only_and_sees_withdrawals(
+    webhook_factory, registry, tmp_path
+) -> None:
+    key = KeyAlgorithm.ECDSA_P256.generate()
+    policy = write_policy(tmp_path / "policies", key)
+    store = registry.store("serve/kept")
+    released = push_released_image(store, tmp_path, "v1", key, policy_digest_of(policy))
+    options = StoreOptions(timeout=5, unsafe_plain_http=True)
+    connections = RegistryConnections(content_cache_bytes=1 << 20)
+    decider = PolicyDecider(
+        policy_set=load_policies(policy),
+        store_options=options,
+        fast_path=SummaryFastPath(
+            KeyTrust(key.public_key), StoreSummaries(options, None, connections)
+        ),
+        summary_trust_ids=("k",),
+        connections=connections,
+    )
+    # No decision cache: every review is decided again, as in bench/webhook_load.sh "uncached".
+    hook = webhook_factory(decider, cache=DecisionCache(0, 60.0), connections=connections)
+    image = f"{registry.host}/serve/kept@{released}"
+    before = len(_requests_to(registry, "serve/kept"))
+    for _ in range(3):
+        answer = hook.post(encode(review(workload("Pod", pod_spec([image])))))
+        assert answer.response["allowed"] is True
+    seen = _requests_to(registry, "serve/kept")[before:]
+    # The referrers API once (404, remembered), the fallback index every time (it may change),
+    # the summary's manifest and bundle once (named by digest: they cannot).
+    index = f"/manifests/{fallback_tag(released)} "
+    assert sum(index in line for line in seen) == 3
+    assert len(seen) == 1 + 3 + 2
+    metrics = hook.request("GET", "/metrics").body.decode()
+    assert "verifier_registry_content_cache_hits_total 4" in metrics
+    assert 'verifier_admission_decisions_total{result="allowed",route="summary"} 3' in metrics
+
+    # Withdraw the summary: out of the index, its manifest (and so its tag) deleted. What the
+    # cache still holds no longer counts: nothing lists it.
+    (entry,) = fallback_entries(store, released)
+    deleted = requests.delete(
+        f"http://{registry.host}/v2/serve/kept/manifests/{entry.digest}", timeout=10
+    )
+    assert deleted.status_code == 202
+    store.put_manifest(image_index([]), OCI_INDEX, tag=fallback_tag(released))
+    after = hook.post(encode(review(workload("Pod", pod_spec([image])))))
+    assert after.response["allowed"] is False
+    assert "rule gate/signatures: signed by 0" in after.response["status"]["message"]

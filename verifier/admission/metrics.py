@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from verifier.admission.cache import CacheStats
+from verifier.store.registry.content_cache import ContentCacheStats
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 #: Seconds; the webhook answers in milliseconds from the cache and within its deadline otherwise.
@@ -60,8 +61,8 @@ class Metrics:
             if seconds <= bound:
                 self._bucket_counts[i] += 1
 
-    def render(self, cache: CacheStats) -> bytes:
-        """The exposition text."""
+    def render(self, cache: CacheStats, content: ContentCacheStats | None = None) -> bytes:
+        """The exposition text; ``content``: the registry content cache, when there is one."""
         out: list[str] = []
 
         def family(name: str, kind: str, help_text: str) -> None:
@@ -104,6 +105,14 @@ class Metrics:
         out.append(f"verifier_decision_cache_evictions_total {cache.evictions}")
         family("verifier_decision_cache_entries", "gauge", "Decisions currently cached.")
         out.append(f"verifier_decision_cache_entries {cache.entries}")
+        if content is not None:
+            prefix = "verifier_registry_content_cache"
+            family(f"{prefix}_hits_total", "counter", "Registry content read from the cache.")
+            out.append(f"{prefix}_hits_total {content.hits}")
+            family(f"{prefix}_misses_total", "counter", "Registry content not in the cache.")
+            out.append(f"{prefix}_misses_total {content.misses}")
+            family(f"{prefix}_bytes", "gauge", "Bytes of registry content kept.")
+            out.append(f"{prefix}_bytes {content.bytes}")
         family("verifier_admission_in_flight", "gauge", "AdmissionReviews being decided now.")
         out.append(f"verifier_admission_in_flight {self.in_flight}")
         return ("\n".join(out) + "\n").encode()

@@ -50,6 +50,8 @@ class ServeSettings:
     failure_mode: FailureMode = FailureMode.DENY
     cache_size: int = 10_000
     cache_ttl_seconds: float = 300.0
+    #: Registry content read by digest kept across decisions, per registry (0: none).
+    content_cache_bytes: int = 64 << 20
     workers: int = 16
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     log_level: str = "info"
@@ -59,6 +61,8 @@ class ServeSettings:
             raise InputError("--workers must be at least 1")
         if self.max_body_bytes < 1024:
             raise InputError("--max-body-bytes must be at least 1024")
+        if self.content_cache_bytes < 0:
+            raise InputError("--content-cache-mib must be 0 (none) or more")
 
 
 def policy_digest(path: Path) -> Digest:
@@ -87,8 +91,11 @@ def build_decider(settings: ServeSettings) -> PolicyDecider:
         unsafe_plain_http=settings.unsafe_plain_http,
         ca_file=settings.registry_ca,
     )
-    # One pooled session per registry for the server's life: a connection per worker thread.
-    connections = RegistryConnections(pool_size=settings.workers)
+    # One pooled session per registry for the server's life: a connection per worker thread,
+    # and what registries served by digest (immutable) kept across decisions.
+    connections = RegistryConnections(
+        pool_size=settings.workers, content_cache_bytes=settings.content_cache_bytes
+    )
     fast_path = None
     summary_trust: list[str] = []
     if settings.summary_keys:
@@ -120,7 +127,9 @@ def build_server(settings: ServeSettings, decider: PolicyDecider | None = None) 
         Metrics(),
         workers=settings.workers,
     )
-    app = WebhookApp(decisions, max_body_bytes=settings.max_body_bytes)
+    app = WebhookApp(
+        decisions, max_body_bytes=settings.max_body_bytes, connections=decider.connections
+    )
     return WebhookServer(app, settings.server)
 
 

@@ -19,6 +19,7 @@ from verifier.admission.decisions import AdmissionDecisions, ReviewResult
 from verifier.admission.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from verifier.admission.review import deny, parse_review, request_uid
 from verifier.errors import VerifierError
+from verifier.store.registry.connections import RegistryConnections
 
 log = logging.getLogger("verifier.serve")
 
@@ -62,8 +63,11 @@ class WebhookApp:
         decisions: AdmissionDecisions,
         *,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        connections: RegistryConnections | None = None,
     ) -> None:
+        """``connections``: the registry connections the decider uses (for /metrics)."""
         self.decisions = decisions
+        self.connections = connections
         self.metrics = decisions.metrics
         self.max_body_bytes = max_body_bytes
         self.shutting_down = False
@@ -115,7 +119,8 @@ class WebhookApp:
             )
             return 200 if ready else 503
         if path == "/metrics":
-            body = self.metrics.render(self.decisions.cache.stats())
+            content = self.connections.content_stats() if self.connections else None
+            body = self.metrics.render(self.decisions.cache.stats(), content)
             await _respond(send, 200, body, METRICS_CONTENT_TYPE.encode())
             return 200
         return await self._validate(scope, receive, send)

@@ -91,6 +91,12 @@ def serve_command(
     cache_ttl: float = typer.Option(
         300.0, "--cache-ttl", envvar="VERIFIER_CACHE_TTL", help="Seconds a decision is kept."
     ),
+    content_cache_mib: int = typer.Option(
+        64,
+        "--content-cache-mib",
+        envvar="VERIFIER_CONTENT_CACHE_MIB",
+        help="MiB of registry content read by digest (immutable) kept per registry (0: none).",
+    ),
     workers: int = typer.Option(
         16, "--workers", envvar="VERIFIER_WORKERS", help="Threads deciding uncached images."
     ),
@@ -140,6 +146,7 @@ def serve_command(
             failure_mode=failure_mode,
             cache_size=cache_size,
             cache_ttl_seconds=cache_ttl,
+            content_cache_bytes=content_cache_mib * (1 << 20),
             workers=workers,
             max_body_bytes=max_body_bytes,
             log_level=log_level,

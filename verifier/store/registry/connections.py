@@ -24,6 +24,7 @@ from pathlib import Path
 
 import requests
 
+from verifier.store.registry.content_cache import ContentCache, ContentCacheStats
 from verifier.store.registry.cutoff import deadline_adapter
 
 #: How long a registry that answered 404 to the referrers API is not asked again. Short, so a
@@ -48,6 +49,8 @@ class RegistryConnection:
     """One registry's pooled session, and what we learnt about that registry."""
 
     session: requests.Session
+    #: Content read by digest, kept across stores (None: nothing kept).
+    content: ContentCache | None = None
     _no_referrers_api_until: float = field(default=0.0, init=False)
 
     def referrers_api_absent(self) -> bool:
@@ -64,9 +67,12 @@ class RegistryConnections:
     """A :class:`RegistryConnection` per registry host and TLS choice, made on first use.
 
     ``pool_size``: connections kept per registry; the number of threads using them at once.
+    ``content_cache_bytes``: content read by digest kept per registry (0: none), see
+    :mod:`verifier.store.registry.content_cache`.
     """
 
     pool_size: int = 16
+    content_cache_bytes: int = 0
     _by_registry: dict[tuple[str, bool, Path | None], RegistryConnection] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -78,6 +84,15 @@ class RegistryConnections:
         with self._lock:
             found = self._by_registry.get(key)
             if found is None:
-                found = RegistryConnection(new_session(ca_file, self.pool_size))
+                content = (
+                    ContentCache(self.content_cache_bytes) if self.content_cache_bytes else None
+                )
+                found = RegistryConnection(new_session(ca_file, self.pool_size), content)
                 self._by_registry[key] = found
             return found
+
+    def content_stats(self) -> ContentCacheStats:
+        """The content caches' counters, summed over registries."""
+        with self._lock:
+            caches = [c.content for c in self._by_registry.values() if c.content is not None]
+        return sum((cache.stats() for cache in caches), ContentCacheStats())

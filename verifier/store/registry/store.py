@@ -29,6 +29,7 @@ from verifier.store.oci import (
     check_tag,
 )
 from verifier.store.registry.connections import RegistryConnection
+from verifier.store.registry.content_cache import CachedContent, ContentCache
 from verifier.store.registry.transport import RegistryClient, registry_message
 from verifier.store.verified import counted_chunks, verified_chunks
 
@@ -97,6 +98,7 @@ class RegistryStore:
         )
         # Blobs seen present in this repository during this command: saves a HEAD per reuse.
         self._known_blobs: set[Digest] = set()
+        self._content: ContentCache | None = shared.content if shared is not None else None
 
     @property
     def name(self) -> str:
@@ -160,7 +162,13 @@ class RegistryStore:
 
     @contextlib.contextmanager
     def open_blob(self, descriptor: Descriptor) -> Iterator[Iterator[bytes]]:
-        """GET the blob as a digest-checked stream."""
+        """GET the blob as a digest-checked stream (from the content cache when kept there)."""
+        cache = self._content
+        if cache is not None and cache.admits(descriptor.size):
+            kept = cache.get(self.repository, descriptor.digest)
+            if kept is not None:
+                yield verified_chunks([kept.data], descriptor, self.name)
+                return
         label = f"blob {descriptor.digest}"
         resp = self.client.request(
             "GET",
@@ -170,9 +178,22 @@ class RegistryStore:
             what=label,
         )
         try:
-            yield verified_chunks(self.client.iter_body(resp, label), descriptor, self.name)
+            chunks = verified_chunks(self.client.iter_body(resp, label), descriptor, self.name)
+            if cache is not None and cache.admits(descriptor.size):
+                chunks = self._kept_when_verified(chunks, cache, descriptor.digest)
+            yield chunks
         finally:
             resp.close()
+
+    def _kept_when_verified(
+        self, chunks: Iterator[bytes], cache: ContentCache, digest: Digest
+    ) -> Iterator[bytes]:
+        """Pass ``chunks`` through; keep them once all were read (so the digest matched)."""
+        parts: list[bytes] = []
+        for chunk in chunks:
+            parts.append(chunk)
+            yield chunk
+        cache.put(self.repository, digest, CachedContent(b"".join(parts)))
 
     # -- manifests and tags ------------------------------------------------------------------
 
@@ -237,6 +258,10 @@ class RegistryStore:
         ref = str(reference)
         if not isinstance(reference, Digest):
             check_tag(ref)
+        elif self._content is not None:
+            kept = self._content.get(self.repository, reference)
+            if kept is not None:
+                return Manifest.parse(kept.data, f"{self.name}@{ref}", kept.media_type)
         label = f"manifest {ref}"
         resp = self.client.request(
             "GET",
@@ -250,15 +275,17 @@ class RegistryStore:
         header_digest = resp.headers.get("Docker-Content-Digest")
         raw = self.client.read_body(resp, MAX_MANIFEST_BYTES, label)
         where = f"{self.name}@{ref}" if isinstance(reference, Digest) else f"{self.name}:{ref}"
-        manifest = Manifest.parse(
-            raw, where, content_type if content_type in MANIFEST_TYPES else None
-        )
+        media_type = content_type if content_type in MANIFEST_TYPES else None
+        manifest = Manifest.parse(raw, where, media_type)
         if isinstance(reference, Digest) and manifest.digest != reference:
             raise DigestMismatch(f"{where}: manifest bytes hash to {manifest.digest}")
         if header_digest and header_digest != str(manifest.digest):
             raise DigestMismatch(
                 f"{where}: registry says {header_digest} but the bytes hash to {manifest.digest}"
             )
+        if isinstance(reference, Digest) and self._content is not None:
+            # Only what was asked for by digest: a tag's target is a different question.
+            self._content.put(self.repository, reference, CachedContent(raw, media_type))
         return manifest
 
     def resolve(self, tag: str) -> Descriptor | None:
