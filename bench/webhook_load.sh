@@ -4,7 +4,10 @@
 #
 #   cached:   decisions answered from the decision cache     target p99 <= 10 ms, zero errors
 #   uncached: every decision reads the local registry        target p99 <= 250 ms
-#             (--cache-size 0: referrers listed, the VSA bundle fetched and verified each time)
+#             (--cache-size 0: the referrers index read and the VSA bundle verified each time;
+#             the summary's manifest and bundle, named by digest, from the content cache)
+#   cold:     nothing kept (--cache-size 0 --content-cache-mib 0): three registry reads per
+#             decision; the same target, reported (docs/serve.md "Load (measured)")
 #   uncached-low: the same at UNCACHED_RATE (default 50 req/s), the latency of one uncached
 #             decision when the server is not saturated (no target; for reading the others)
 #
@@ -29,7 +32,7 @@ UNCACHED_CONNECTIONS=${UNCACHED_CONNECTIONS:-100}
 WARMUP=${WARMUP:-5}
 export WEBHOOK_THREADS=$THREADS
 IMAGES=${IMAGES:-200}
-SCENARIOS=${SCENARIOS:-cached uncached uncached-low}
+SCENARIOS=${SCENARIOS:-cached uncached cold uncached-low}
 UV=${UV:-uv}
 
 command -v wrk >/dev/null || { echo "wrk not found: run tools/bootstrap (Debian package wrk)" >&2; exit 3; }
@@ -129,7 +132,7 @@ done
 
 echo
 echo "verifier serve under wrk: ${DURATION} s per scenario, $THREADS threads, $IMAGES images;" \
-  "connections: $CACHED_CONNECTIONS (cached, uncached-low), $UNCACHED_CONNECTIONS (uncached)"
+  "connections: $CACHED_CONNECTIONS (cached, uncached-low), $UNCACHED_CONNECTIONS (uncached, cold)"
 echo "machine: $(nproc) CPUs; load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| scenario | offered req/s | requests | achieved req/s | p50 ms | p90 ms | p99 ms | max ms | errors | target | result |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"

@@ -143,3 +143,6 @@ def test_serve_refuses_bad_configuration_with_exit_2(cli, setup, tmp_path) -> No
     result = cli.invoke(app, ["serve", "--policy", str(tmp_path / "none.yaml")], env=setup)
     assert result.exit_code == 2
     assert "none.yaml: no such policy file or directory" in result.stderr
+    result = cli.invoke(app, ["serve", "--content-cache-mib", "-1"], env=setup)
+    assert result.exit_code == 2
+    assert "--content-cache-mib must be 0 (none) or more" in result.stderr
