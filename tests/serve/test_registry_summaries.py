@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
+import urllib3
 
 from tests.serve.policies import policy_digest_of, write_policy
 from tests.serve.registry_images import push_released_image
@@ -170,10 +170,10 @@ def test_with_the_content_cache_a_decision_reads_the_index_only_and_sees_withdra
     # Withdraw the summary: out of the index, its manifest (and so its tag) deleted. What the
     # cache still holds no longer counts: nothing lists it.
     (entry,) = fallback_entries(store, released)
-    deleted = requests.delete(
-        f"http://{registry.host}/v2/serve/kept/manifests/{entry.digest}", timeout=10
+    deleted = urllib3.request(
+        "DELETE", f"http://{registry.host}/v2/serve/kept/manifests/{entry.digest}", timeout=10
     )
-    assert deleted.status_code == 202
+    assert deleted.status == 202
     store.put_manifest(image_index([]), OCI_INDEX, tag=fallback_tag(released))
     after = hook.post(encode(review(workload("Pod", pod_spec([image])))))
     assert after.response["allowed"] is False

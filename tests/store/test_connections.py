@@ -54,9 +54,9 @@ def test_a_shared_connection_obeys_each_stores_deadline(mode: str) -> None:
     connections = RegistryConnections()
     with faulty_registry(mode) as host:
         shared = connections.get(host, plain_http=True, ca_file=None)
-        for _ in range(2):  # the second store reuses the session with a fresh deadline
+        for _ in range(2):  # the second store reuses the pools with a fresh deadline
             store = RegistryStore(host, "app", Deadline(1), plain_http=True, shared=shared)
-            assert store.client.session is shared.session
+            assert store.client.pools is shared.pools
             started = time.monotonic()
             with pytest.raises(StoreTimeout):
                 store.get_manifest("v1")

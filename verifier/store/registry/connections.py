@@ -1,10 +1,10 @@
 """Registry connections a long-running process keeps across commands (``verifier serve``).
 
-A command opens a store with its own deadline and, by default, its own HTTP session: its
+A command opens a store with its own deadline and, by default, its own connection pools: its
 connections end with it. ``verifier serve`` opens a store per decision (the deadline is the
-decision's), and with a session each that was a TCP handshake per registry call and a socket
+decision's), and with pools each that was a TCP handshake per registry call and a socket
 left to the garbage collector. Stores opened with a :class:`RegistryConnections` share one
-pooled session per registry instead; each call is still bounded by its own store's deadline
+pool manager per registry instead; each call is still bounded by its own store's deadline
 (:mod:`verifier.store.registry.cutoff` arms the socket a call uses with that call's deadline).
 
 NOTE: uncached decisions of ``bench/webhook_load.sh`` at 500 req/s offered: 243 req/s
@@ -22,33 +22,26 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
+from urllib3.poolmanager import PoolManager
 
 from verifier.store.registry.content_cache import ContentCache, ContentCacheStats
-from verifier.store.registry.cutoff import deadline_adapter
+from verifier.store.registry.cutoff import deadline_pool_manager
 
 #: How long a registry that answered 404 to the referrers API is not asked again. Short, so a
 #: registry upgraded to one with the API is used through it soon after.
 REFERRERS_API_RECHECK_SECONDS = 60.0
 
 
-def new_session(ca_file: Path | None, pool_size: int = 10) -> requests.Session:
-    """A session whose sockets obey each call's deadline; TLS checked against ``ca_file``."""
-    session = requests.Session()
-    # No .netrc, no REQUESTS_CA_BUNDLE surprises: what reaches the registry is what we chose.
-    session.trust_env = False
-    adapter = deadline_adapter(pool_size)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.verify = str(ca_file) if ca_file is not None else True
-    return session
+def new_pools(ca_file: Path | None, pool_size: int = 10) -> PoolManager:
+    """Pools whose sockets obey each call's deadline; TLS checked against ``ca_file``."""
+    return deadline_pool_manager(pool_size, ca_file)
 
 
 @dataclass
 class RegistryConnection:
-    """One registry's pooled session, and what we learnt about that registry."""
+    """One registry's connection pools, and what we learnt about that registry."""
 
-    session: requests.Session
+    pools: PoolManager
     #: Content read by digest, kept across stores (None: nothing kept).
     content: ContentCache | None = None
     _no_referrers_api_until: float = field(default=0.0, init=False)
@@ -87,7 +80,7 @@ class RegistryConnections:
                 content = (
                     ContentCache(self.content_cache_bytes) if self.content_cache_bytes else None
                 )
-                found = RegistryConnection(new_session(ca_file, self.pool_size), content)
+                found = RegistryConnection(new_pools(ca_file, self.pool_size), content)
                 self._by_registry[key] = found
             return found
 

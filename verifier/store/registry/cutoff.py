@@ -20,15 +20,17 @@ import contextlib
 import heapq
 import itertools
 import socket
+import ssl
 import threading
 import time
 import weakref
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.poolmanager import PoolManager
 
 from verifier.store.deadline import Deadline
 
@@ -177,16 +179,14 @@ class _HTTPSPool(HTTPSConnectionPool):
         super()._put_conn(conn)
 
 
-class _Adapter(HTTPAdapter):
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+def deadline_pool_manager(pool_size: int, ca_file: Path | None) -> PoolManager:
+    """Connection pools whose sockets are armed by :func:`deadline_scope`; TLS verified.
 
-
-def deadline_adapter(pool_size: int = 10) -> HTTPAdapter:
-    """A requests adapter (no retries) whose sockets are armed by :func:`deadline_scope`.
-
-    ``pool_size``: connections kept per host; a session shared by that many threads reuses
-    them all instead of opening and dropping the extra ones.
+    ``pool_size``: connections kept per host; a manager shared by that many threads reuses
+    them all instead of opening and dropping the extra ones. ``ca_file``: the CAs trusted for
+    registries (default: the system's).
     """
-    return _Adapter(max_retries=0, pool_connections=pool_size, pool_maxsize=pool_size)
+    context = ssl.create_default_context(cafile=str(ca_file) if ca_file is not None else None)
+    manager = PoolManager(num_pools=16, maxsize=pool_size, ssl_context=context)
+    manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+    return manager

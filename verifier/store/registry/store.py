@@ -7,8 +7,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-import requests
-
 from verifier.digest import Digest
 from verifier.errors import InputError
 from verifier.store.deadline import Deadline
@@ -39,8 +37,9 @@ _ACCEPT = ", ".join(MANIFEST_TYPES)
 class _SizedStream:
     """A file-like view of a chunk iterator with a known length.
 
-    ``requests`` sends a bare iterator with ``Transfer-Encoding: chunked``; with a length it
-    sends ``Content-Length`` and reads the body through ``read()``, one block at a time.
+    A bare iterator would go out with ``Transfer-Encoding: chunked``, which registries behind
+    some proxies refuse; with a length we send ``Content-Length`` and the connection reads the
+    body through ``read()``, one block at a time.
     """
 
     def __init__(self, chunks: Iterable[bytes], size: int) -> None:
@@ -70,11 +69,6 @@ class _SizedStream:
             if wanted > 0:
                 wanted -= len(piece)
         return b"".join(parts)
-
-
-def _next_link(resp: requests.Response) -> str | None:
-    link = resp.links.get("next")
-    return link.get("url") if link else None
 
 
 class RegistryStore:
@@ -330,7 +324,7 @@ class RegistryStore:
             except ValueError:
                 raise StoreError(f"registry {self.name}: tags/list is not JSON") from None
             tags.update(t for t in (body.get("tags") or []) if isinstance(t, str))
-            path = _next_link(resp)
+            path = resp.next_link()
         return sorted(tags)
 
     def referrers_api(
@@ -365,5 +359,5 @@ class RegistryStore:
             raw = self.client.read_body(resp, MAX_MANIFEST_BYTES, f"referrers of {subject}")
             index = Manifest.parse(raw, f"{self.name} referrers of {subject}", OCI_INDEX)
             found.extend(index.children)
-            path = _next_link(resp)
+            path = resp.next_link()
         return found
