@@ -2,11 +2,13 @@
 
 For each release: fetch the sdist and the wheel pinned by PyPI's digests, infer the recipe
 from the wheel (backend and version, SOURCE_DATE_EPOCH, time zone, umask), build in a fresh
-venv with that backend (not sandboxed: this measures inference, not the sandbox), compare
+venv with that backend and its other requirements as the index offered them when the wheel
+was uploaded (``--latest``: today's) (not sandboxed: this measures inference, not the
+sandbox), compare
 with the published wheel using only the stabilizers the inference calls for. Prints one line
 per release and the totals: bit for bit, equivalent, different (with the main causes), failed.
 
-    uv run --locked python bench/pypi_rebuild.py [--only NAME ...] [--keep DIR]
+    uv run --locked python bench/pypi_rebuild.py [--only NAME ...] [--keep DIR] [--latest]
 """
 
 from __future__ import annotations
@@ -20,8 +22,13 @@ from pathlib import Path
 from verifier.compare import compare_paths, resolve
 from verifier.errors import VerifierError
 from verifier.pypi import infer_recipe
-from verifier.pypi.fetch import fetch_release
+from verifier.pypi.fetch import DEFAULT_INDEX, fetch_release
+from verifier.pypi.history import IndexHistory, pin_as_of, resolved_pairs
 from verifier.pypi.pep517_build import backend_venv, build_wheel
+from verifier.rebuild.toolchain import lock_requirements
+
+#: --latest: build with today's versions of unpinned requirements (the comparison before).
+LATEST = False
 
 RELEASES = (
     "six==1.16.0",
@@ -51,7 +58,15 @@ def one(spec: str, work: Path) -> tuple[str, str]:
     name, version = spec.split("==")
     release = fetch_release(name, version, work / "published")
     recipe = infer_recipe(release.wheel.path, release.sdist.path)
-    venv = backend_venv(work / "venv", recipe.requirements)
+    requirements = recipe.requirements
+    if release.wheel.uploaded is not None and not LATEST:
+        requirements = pin_as_of(
+            requirements,
+            release.wheel.uploaded,
+            IndexHistory(DEFAULT_INDEX),
+            lambda reqs: resolved_pairs(lock_requirements(reqs, index_url=DEFAULT_INDEX)),
+        ).requirements
+    venv = backend_venv(work / "venv", requirements)
     built = build_wheel(recipe, release.sdist.path, venv, work / "build")
     comparison = compare_paths(release.wheel.path, built, stabilizers=resolve(recipe.stabilizers))
     settings = f"{recipe.generator}; TZ={recipe.tz}; SDE={recipe.source_date_epoch}"
@@ -68,7 +83,10 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--keep", type=Path)
+    parser.add_argument("--latest", action="store_true", help="today's build requirements")
     args = parser.parse_args()
+    global LATEST
+    LATEST = args.latest
     specs = [s for s in RELEASES if not args.only or s.split("==")[0] in args.only]
     totals: Counter[str] = Counter()
     reasons: Counter[str] = Counter()

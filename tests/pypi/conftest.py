@@ -24,6 +24,8 @@ class LocalIndex:
     files: dict[str, Path]
     #: file name -> sha256 the index claims (defaults to the true digest); tests may lie
     claimed: dict[str, str] = field(default_factory=dict)
+    #: file name -> PEP 700 upload-time the index publishes (none when absent)
+    uploaded: dict[str, str] = field(default_factory=dict)
 
 
 def _handler(index: LocalIndex) -> type[BaseHTTPRequestHandler]:
@@ -40,6 +42,7 @@ def _handler(index: LocalIndex) -> type[BaseHTTPRequestHandler]:
                         "filename": name,
                         "url": f"/files/{name}",
                         "hashes": {"sha256": index.claimed[name]},
+                        **({"upload-time": index.uploaded[name]} if name in index.uploaded else {}),
                     }
                     for name in sorted(index.files)
                     if name.replace("_", "-").lower().startswith(project + "-")
@@ -65,10 +68,13 @@ def _handler(index: LocalIndex) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def serve_index() -> Iterator[LocalIndex]:
-    """The fixture releases on 127.0.0.1 (a port of its own) until the block ends."""
-    files = {p.name: p for p in [*(PYPI / "sdist").iterdir(), *(PYPI / "wheel").iterdir()]}
-    index = LocalIndex("", files)
+def serve_index(
+    extra: list[Path] | None = None, uploaded: dict[str, str] | None = None
+) -> Iterator[LocalIndex]:
+    """The fixture releases (and ``extra`` files) on 127.0.0.1 until the block ends."""
+    served = [*(PYPI / "sdist").iterdir(), *(PYPI / "wheel").iterdir(), *(extra or [])]
+    files = {p.name: p for p in served}
+    index = LocalIndex("", files, uploaded=dict(uploaded or {}))
     index.claimed = {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in files.items()}
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(index))
     index.url = f"http://127.0.0.1:{server.server_address[1]}/simple"

@@ -137,6 +137,51 @@ def test_stabilizers_the_inference_wants_are_never_applied_silently(
     assert tomllib.loads(text)["build"]["source_date_epoch"] == "none"
 
 
+@pytest.mark.slow
+def test_without_find_links_the_toolchain_is_the_one_offered_when_the_wheel_was_uploaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """six's wheel names wheel 0.36.2 but not its setuptools: the index offers 56.0.0 and
+    84.2.1; only 56.0.0 existed when the wheel was uploaded, and only it rebuilds six."""
+    require_bwrap()
+    monkeypatch.chdir(tmp_path)
+    backends = PYPI / "backends"
+    old = backends / "setuptools" / "setuptools-56.0.0-py3-none-any.whl"
+    new = backends / "hatchling" / "setuptools-84.2.1-py3-none-any.whl"
+    wheel = backends / "setuptools" / "wheel-0.36.2-py2.py3-none-any.whl"
+    # Upload times as PyPI publishes them (PEP 700), the wheel's between the two setuptools.
+    uploaded = {
+        old.name: "2021-04-11T17:12:00.000000Z",
+        wheel.name: "2020-12-13T12:40:05.000000Z",
+        new.name: "2026-10-20T09:00:00.000000Z",
+        "six-1.16.0-py2.py3-none-any.whl": "2021-05-05T15:35:00.000000Z",
+    }
+    with serve_index([old, new, wheel], uploaded) as served:
+        outcome = run_cli(
+            "rebuild",
+            "pypi:six==1.16.0",
+            "--index-url",
+            served.url,
+            "--out",
+            str(tmp_path / "out"),
+            "--emit-recipe",
+            str(tmp_path / "recipe"),
+            "--stabilize",
+            "zip-modified-time",
+            "--json",
+        )
+    assert outcome.exit_code == 0, outcome.stderr
+    (output,) = outcome.report["outputs"]
+    assert output["verdict"] == "EQUIVALENT", output
+    assert "toolchain as of the wheel's upload, 2021-05-05 15:35Z" in outcome.stderr
+    recipe = load_recipe(tmp_path / "recipe" / "repro.toml")
+    assert recipe.toolchain is not None and not recipe.toolchain.find_links
+    pins = sorted(r.split(" --hash")[0] for r in recipe.toolchain.requirements)
+    assert pins == ["setuptools==56.0.0", "wheel==0.36.2"]
+    text = (tmp_path / "recipe" / "repro.toml").read_text()
+    assert "the newest release uploaded by 2021-05-05T15:35:00Z" in text
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

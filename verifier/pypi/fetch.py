@@ -11,7 +11,9 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from verifier.digest import Digest
 from verifier.errors import CheckFailed, EnvironmentFailure, InputError
 
 DEFAULT_INDEX = "https://pypi.org/simple"
-_JSON = "application/vnd.pypi.simple.v1+json"
+JSON_ACCEPT = "application/vnd.pypi.simple.v1+json"
 _CHUNK = 1 << 20
 #: a published file larger than this is refused (the four fixtures are under 1 MB)
 MAX_FILE = 512 << 20
@@ -33,6 +35,8 @@ class PublishedFile:
     url: str
     sha256: Digest
     path: Path
+    #: When the index says the file was uploaded (PEP 700), if it says.
+    uploaded: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,8 @@ def parse_spec(spec: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def _get(url: str, timeout: float, accept: str | None = None) -> Any:
+def get(url: str, timeout: float, accept: str | None = None) -> Any:
+    """Open ``url``; InputError on 404, EnvironmentFailure when the index cannot answer."""
     request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})  # noqa: S310
     try:
         return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310
@@ -107,7 +112,7 @@ def _download(entry: dict[str, Any], base: str, dest: Path, timeout: float) -> P
     target = dest / filename
     digest = hashlib.sha256()
     size = 0
-    with _get(url, timeout) as response, target.open("wb") as out:
+    with get(url, timeout) as response, target.open("wb") as out:
         while chunk := response.read(_CHUNK):
             size += len(chunk)
             if size > MAX_FILE:
@@ -120,7 +125,19 @@ def _download(entry: dict[str, Any], base: str, dest: Path, timeout: float) -> P
             f"{url}: downloaded bytes do not match the index's digest "
             f"(expected {pin.short}, got sha256:{digest.hexdigest()[:12]})"
         )
-    return PublishedFile(filename, url, pin, target)
+    return PublishedFile(filename, url, pin, target, upload_time(entry))
+
+
+def upload_time(entry: Mapping[str, Any]) -> datetime | None:
+    """A PEP 700 ``upload-time`` of an index file entry; None when absent or unreadable."""
+    text = entry.get("upload-time")
+    if not isinstance(text, str):
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
 
 
 def fetch_release(
@@ -133,7 +150,7 @@ def fetch_release(
     be reached.
     """
     base = f"{index.rstrip('/')}/{normalize(name)}/"
-    with _get(base, timeout, accept=_JSON) as response:
+    with get(base, timeout, accept=JSON_ACCEPT) as response:
         try:
             page = json.loads(response.read(16 << 20))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier.pypi.fetch import DEFAULT_INDEX, Release, fetch_release, parse_spec
+from verifier.pypi.history import IndexHistory, pin_as_of, resolved_pairs
 from verifier.pypi.infer import InferredRecipe, infer_recipe
 from verifier.rebuild.inputs import seed_download
 from verifier.rebuild.toolchain import lock_requirements
@@ -83,12 +84,26 @@ def prepare_pypi_rebuild(
     on_progress(f"pypi: {release.wheel.filename}: built by {inferred.generator}")
     links = [link if "://" in link else str(Path(link).resolve()) for link in find_links]
     toolchain_index = None if links else index_url
+    requirements = inferred.requirements
+    as_of = release.wheel.uploaded
+    history_notes: tuple[str, ...] = ()
+    if links or as_of is None:
+        as_of = None  # find-links say exactly what the toolchain is; no date, no choice
+    else:
+        on_progress(f"pypi: toolchain as of the wheel's upload, {as_of:%Y-%m-%d %H:%M}Z")
+        pinned = pin_as_of(
+            requirements,
+            as_of,
+            IndexHistory(index_url),
+            lambda reqs: resolved_pairs(lock_requirements(reqs, index_url=index_url)),
+        )
+        requirements, history_notes = pinned.requirements, pinned.notes
     on_progress(
         "pypi: pinning the toolchain "
-        + ", ".join(inferred.requirements)
+        + ", ".join(requirements)
         + f" from {', '.join(links) if links else index_url}"
     )
-    locked = lock_requirements(inferred.requirements, index_url=toolchain_index, find_links=links)
+    locked = lock_requirements(requirements, index_url=toolchain_index, find_links=links)
     seed_download(release.sdist.path, release.sdist.sha256)
     recipe_dir.mkdir(parents=True, exist_ok=True)
     text = inferred.to_toml(
@@ -102,7 +117,14 @@ def prepare_pypi_rebuild(
             f"{release.sdist.filename} {release.sdist.sha256}, "
             f"{release.wheel.filename} {release.wheel.sha256}",
             "The toolchain: the inferred requirements and their dependencies, "
-            "as pip resolved them, pinned by hash.",
+            "as pip resolved them, pinned by hash"
+            + (
+                f"; each the newest release uploaded by {as_of:%Y-%m-%dT%H:%M:%SZ}, "
+                "when the wheel was (PEP 700 upload times)."
+                if as_of is not None
+                else "."
+            ),
+            *history_notes,
         ),
     )
     path = recipe_dir / "repro.toml"
