@@ -175,6 +175,63 @@ def test_container_without_image_is_bad_input() -> None:
     assert str(err.value) == "pod.yaml:5: Pod/p containers c has no image"
 
 
+PINNED = "busybox@sha256:" + "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # Kubernetes' reader expands the merge: the hidden container would run unchecked.
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n"
+            "  <<: {containers: [{name: evil, image: 'evil:latest'}]}\n"
+            f"  initContainers: [{{name: c, image: '{PINNED}'}}]\n",
+            "pod.yaml:4: invalid YAML: merge keys (<<) are not supported",
+        ),
+        # Readers disagree on which of two image keys wins.
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+            f"  - name: c\n    image: '{PINNED}'\n    image: evil:latest\n",
+            "pod.yaml:7: invalid YAML: duplicate key 'image'",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: null}]\n",
+            "pod.yaml:4: Pod/p containers c has no image",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: 12345}]\n",
+            "pod.yaml:4: Pod/p containers c has no image",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: {name: c, image: busybox}\n",
+            "pod.yaml:4: Pod/p containers is not a list",
+        ),
+        ("kind: Pod\nmetadata: {name: p}\nspec: 5\n", "pod.yaml:3: Pod/p has no spec"),
+    ],
+)
+def test_ambiguous_or_malformed_pods_are_bad_input(text: str, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        scan_text(text, "pod.yaml")
+    assert str(err.value) == message
+
+
+def test_kubectl_get_output_with_status_and_managed_fields() -> None:
+    text = (
+        "apiVersion: v1\nkind: List\nmetadata: {resourceVersion: ''}\nitems:\n"
+        "- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n"
+        "    namespace: shop\n    managedFields:\n    - manager: kubectl\n"
+        "      fieldsV1: {'f:spec': {'f:template': {'f:spec': {'f:containers': "
+        "{'k:{\"name\":\"web\"}': {'f:image': {}}}}}}}\n"
+        "  spec:\n    template:\n      spec:\n"
+        f"        containers: [{{name: web, image: '{PINNED}'}}]\n"
+        "  status:\n    conditions: [{type: Available, status: 'True'}]\n"
+    )
+    uses = scan_text(text, "get.yaml")
+    assert [(u.image, u.kind, u.name, u.namespace, u.line) for u in uses] == [
+        (PINNED, "Deployment", "web", "shop", 16)
+    ]
+
+
 def _sign_image(evidence: Path, digest: Digest) -> None:
     statement = Statement(
         subjects_of([("image", digest)]), "https://sigstore.dev/cosign/sign/v1", {}
