@@ -344,3 +344,24 @@ def test_object_images_for_the_webhook() -> None:
     assert object_images({"kind": "ConfigMap"}) == []
     with pytest.raises(InputError, match="Pod containers c has no image"):
         object_images({"kind": "Pod", "spec": {"containers": [{"name": "c"}]}})
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        ("'!!!'", "<stdin>:3: '!!!' is not an image reference or a file"),
+        (
+            "busybox@sha256:abc",
+            "<stdin>:3: busybox@sha256:abc: invalid digest: expected @sha256:<64 lowercase hex>",
+        ),
+    ],
+)
+def test_a_bad_image_reference_names_the_manifest_line(
+    scenario: Scenario, image: str, message: str
+) -> None:
+    text = (
+        f"kind: Pod\nmetadata: {{name: p}}\nspec: {{containers: [{{name: c, image: {image}}}]}}\n"
+    )
+    code, _, err = scenario.admit("--manifests", "-", "--policy", "policies", stdin=text)
+    assert code == 2
+    assert err.strip() == f"error: {message}"
