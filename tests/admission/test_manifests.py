@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -365,3 +366,19 @@ def test_a_bad_image_reference_names_the_manifest_line(
     code, _, err = scenario.admit("--manifests", "-", "--policy", "policies", stdin=text)
     assert code == 2
     assert err.strip() == f"error: {message}"
+
+
+def test_manifests_from_a_pipe() -> None:
+    # --manifests <(helm template chart) names /dev/fd/N, a pipe: read it like a file.
+    read_end, write_end = os.pipe()
+    os.write(
+        write_end,
+        f"kind: Pod\nmetadata: {{name: p}}\n"
+        f"spec: {{containers: [{{name: c, image: '{PINNED}'}}]}}\n".encode(),
+    )
+    os.close(write_end)
+    try:
+        uses = scan_manifests(f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
+    assert [u.image for u in uses] == [PINNED]

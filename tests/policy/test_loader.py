@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -184,3 +185,15 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, HEAD + "  require: {digestPinned: true}\n" + "\n".join(lines) + "\n")
     with pytest.raises(InputError, match="more than 100000 YAML nodes"):
         load_policies(path)
+
+
+def test_a_policy_from_a_pipe(tmp_path: Path) -> None:
+    # --policy <(kustomize cfg cat ...) names /dev/fd/N, a pipe: read it like a file.
+    read_end, write_end = os.pipe()
+    os.write(write_end, (HEAD + "  require: {digestPinned: true}\n").encode())
+    os.close(write_end)
+    try:
+        policies = load_policies(Path(f"/dev/fd/{read_end}"))
+    finally:
+        os.close(read_end)
+    assert [p.name for p in policies.policies] == ["p"]

@@ -314,10 +314,10 @@ def scan_manifests(source: str, *, stdin_text: str | None = None) -> list[ImageU
     if source == "-":
         return scan_text(stdin_text or "", "<stdin>")
     root = Path(source)
-    if root.is_file():
-        return scan_text(_read(root), source)
-    if not root.is_dir():
+    if not root.exists():
         raise InputError(f"{source}: no such manifest file or directory")
+    if not root.is_dir():  # a file, or a pipe: --manifests <(helm template ...)
+        return scan_text(_read(root), source)
     files = sorted(
         p
         for p in root.rglob("*")

@@ -352,7 +352,7 @@ def load_policies(path: Path) -> PolicySet:
         files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
         if not files:
             raise InputError(f"{path}: no *.yaml policy file in this directory")
-    elif path.is_file():
+    elif path.exists():  # a file, or a pipe: --policy <(kustomize cfg cat ...)
         files = [path]
     else:
         raise InputError(f"{path}: no such policy file or directory")
