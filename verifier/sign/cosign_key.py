@@ -180,6 +180,11 @@ def load_private_key(data: bytes, password: bytes | None, source: str) -> Privat
         try:
             der = nacl.secret.SecretBox(key).decrypt(ciphertext, nonce)
         except nacl.exceptions.CryptoError as exc:
+            if password is None:
+                raise InputError(
+                    f"{source}: the key is encrypted: drop the unencrypted-key option "
+                    "and give its password"
+                ) from exc
             raise WrongPassword(
                 f"{source}: wrong password (the key could not be decrypted)"
             ) from exc
