@@ -140,6 +140,15 @@ def _documents(text: str, source: str) -> list[_Document]:
     return docs
 
 
+def load_yaml_documents(text: str, source: str) -> list[Any]:
+    """The documents of a YAML text as plain data, with the policy files' strictness.
+
+    A duplicate key, a non-string key or an alias bomb is an InputError naming ``source``
+    and the line, never a silent choice of one of the values.
+    """
+    return [doc.data for doc in _documents(text, source)]
+
+
 class _Located:
     """Turns an error at a field path into a ``file:line:col: path: message`` InputError."""
 
