@@ -382,3 +382,25 @@ def test_manifests_from_a_pipe() -> None:
     finally:
         os.close(read_end)
     assert [u.image for u in uses] == [PINNED]
+
+
+DEEP_YAML = "[" * 50_000 + "]" * 50_000
+
+
+def test_yaml_nested_too_deeply_is_bad_input(tmp_path: Path) -> None:
+    # PyYAML's composer recurses: RecursionError, not a YAMLError, ended in 'internal error'.
+    with pytest.raises(InputError) as err:
+        scan_text(DEEP_YAML, "deep.yaml")
+    assert str(err.value) == "deep.yaml: invalid YAML: nested too deeply"
+    lists = "{kind: List, items: [" * 3000 + "{kind: Pod}" + "]}" * 3000
+    with pytest.raises(InputError) as err:
+        scan_text(lists, "lists.yaml")
+    assert str(err.value) == "lists.yaml: invalid YAML: nested too deeply"
+    (tmp_path / "kustomization.yaml").write_text(f"images: {DEEP_YAML}\n")
+    (tmp_path / "pod.yaml").write_text(
+        f"kind: Pod\nmetadata: {{name: p}}\n"
+        f"spec: {{containers: [{{name: c, image: '{PINNED}'}}]}}\n"
+    )
+    with pytest.raises(InputError) as err:
+        scan_manifests(str(tmp_path))
+    assert str(err.value) == f"{tmp_path / 'kustomization.yaml'}: invalid YAML: nested too deeply"

@@ -197,3 +197,15 @@ def test_a_policy_from_a_pipe(tmp_path: Path) -> None:
     finally:
         os.close(read_end)
     assert [p.name for p in policies.policies] == ["p"]
+
+
+def test_yaml_nested_too_deeply_is_bad_input(tmp_path: Path) -> None:
+    # PyYAML's composer and our walk recurse: RecursionError ended in 'internal error'.
+    path = write(tmp_path, "[" * 50_000 + "]" * 50_000)
+    with pytest.raises(InputError) as err:
+        load_policies(path)
+    assert str(err.value) == f"{path}: invalid YAML: nested too deeply"
+    path = write(tmp_path, HEAD + "  require: " + "[" * 3000 + "]" * 3000 + "\n")
+    with pytest.raises(InputError) as err:
+        load_policies(path)
+    assert str(err.value) == f"{path}: invalid YAML: nested too deeply"

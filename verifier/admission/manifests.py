@@ -238,6 +238,9 @@ def scan_text(text: str, path: str) -> list[ImageUse]:
         raise InputError(f"{where}: invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: invalid YAML: {exc}") from None
+    except RecursionError:
+        # The YAML composer and the walk of nested Lists recurse; no real manifest is this deep.
+        raise InputError(f"{path}: invalid YAML: nested too deeply") from None
     return found
 
 
@@ -265,6 +268,8 @@ def kustomize_overrides(directory: Path) -> list[ImageOverride]:
             doc: Any = yaml.safe_load(_read(file))
         except yaml.YAMLError as exc:
             raise InputError(f"{file}: invalid YAML: {exc}") from None
+        except RecursionError:
+            raise InputError(f"{file}: invalid YAML: nested too deeply") from None
         entries = (doc or {}).get("images") or [] if isinstance(doc, dict) else []
         overrides = []
         for i, entry in enumerate(entries):

@@ -130,12 +130,17 @@ def _documents(text: str, source: str) -> list[_Document]:
         raise InputError(f"{where}: invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{source}: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{source}: invalid YAML: nested too deeply") from None
     docs = []
     for node in nodes:
         if node is None:
             continue
         marks: dict[Path_, tuple[int, int]] = {}
-        data = _walk(node, (), marks, source, [MAX_NODES])
+        try:
+            data = _walk(node, (), marks, source, [MAX_NODES])
+        except RecursionError:
+            raise InputError(f"{source}: invalid YAML: nested too deeply") from None
         docs.append(_Document(data, marks, marks[()]))
     return docs
 
