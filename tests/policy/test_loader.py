@@ -209,3 +209,18 @@ def test_yaml_nested_too_deeply_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_policies(path)
     assert str(err.value) == f"{path}: invalid YAML: nested too deeply"
+
+
+def test_a_trusted_root_that_is_not_one_fails_lint(tmp_path: Path) -> None:
+    # It used to pass lint and make every decision under the policy undecided instead.
+    (tmp_path / "root.json").write_text('{"mediaType": "nope"}')
+    body = (
+        HEAD
+        + "  authorities:\n"
+        + "    - name: ci\n"
+        + "      keyless: {issuer: https://i.example, subject: s, trustedRoot: root.json}\n"
+        + "  require: {signatures: {authorities: [ci]}}\n"
+    )
+    message = error_of(tmp_path, body)
+    assert message.startswith("p.yaml:7:7: spec.authorities[0].keyless: ")
+    assert "root.json: not a usable trusted root" in message

@@ -45,6 +45,7 @@ from verifier.policy.requirements import (
 )
 from verifier.policy.versions import VersionRange
 from verifier.sign.identity import Match
+from verifier.sign.keyless_verify import verifier_for
 from verifier.sign.keys import PublicKey, read_small_file
 
 MAX_POLICY_BYTES = 1024 * 1024
@@ -237,6 +238,8 @@ def _authority(raw: Mapping[str, Any], base: Path, located: _Located, path: Path
             root_path = base / root
             if not root_path.is_file():
                 raise InputError(f"trusted root {root} is not a readable file")
+            # Loaded now, so `policy lint` and start-up refuse a bad root, not each decision.
+            verifier_for(root_path)
             root = str(root_path)
         return KeylessAuthority(
             name,
