@@ -130,3 +130,15 @@ def test_golden_junit_and_sarif_are_well_formed() -> None:
     rule_ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
     assert {r["ruleId"] for r in run["results"]} == rule_ids
     assert all(r["level"] in ("error", "warning") for r in run["results"])
+
+
+def test_a_deeply_nested_bundle_in_the_evidence_is_undecided_not_a_crash(
+    scenario: Scenario,
+) -> None:
+    # json.loads raises RecursionError, not ValueError, on deep nesting.
+    deep = scenario.root / "evidence" / "app.tar.gz.deep.sigstore.json"
+    deep.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    code, _, err = scenario.admit("app.tar.gz", "--policy", "policies", "--evidence", "evidence")
+    assert code == 3
+    assert "internal error" not in err
+    assert "app.tar.gz.deep.sigstore.json: not valid JSON: maximum recursion depth" in err

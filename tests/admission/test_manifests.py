@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -175,6 +176,63 @@ def test_container_without_image_is_bad_input() -> None:
     assert str(err.value) == "pod.yaml:5: Pod/p containers c has no image"
 
 
+PINNED = "busybox@sha256:" + "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # Kubernetes' reader expands the merge: the hidden container would run unchecked.
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n"
+            "  <<: {containers: [{name: evil, image: 'evil:latest'}]}\n"
+            f"  initContainers: [{{name: c, image: '{PINNED}'}}]\n",
+            "pod.yaml:4: invalid YAML: merge keys (<<) are not supported",
+        ),
+        # Readers disagree on which of two image keys wins.
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+            f"  - name: c\n    image: '{PINNED}'\n    image: evil:latest\n",
+            "pod.yaml:7: invalid YAML: duplicate key 'image'",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: null}]\n",
+            "pod.yaml:4: Pod/p containers c has no image",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: 12345}]\n",
+            "pod.yaml:4: Pod/p containers c has no image",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: {name: c, image: busybox}\n",
+            "pod.yaml:4: Pod/p containers is not a list",
+        ),
+        ("kind: Pod\nmetadata: {name: p}\nspec: 5\n", "pod.yaml:3: Pod/p has no spec"),
+    ],
+)
+def test_ambiguous_or_malformed_pods_are_bad_input(text: str, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        scan_text(text, "pod.yaml")
+    assert str(err.value) == message
+
+
+def test_kubectl_get_output_with_status_and_managed_fields() -> None:
+    text = (
+        "apiVersion: v1\nkind: List\nmetadata: {resourceVersion: ''}\nitems:\n"
+        "- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n"
+        "    namespace: shop\n    managedFields:\n    - manager: kubectl\n"
+        "      fieldsV1: {'f:spec': {'f:template': {'f:spec': {'f:containers': "
+        "{'k:{\"name\":\"web\"}': {'f:image': {}}}}}}}\n"
+        "  spec:\n    template:\n      spec:\n"
+        f"        containers: [{{name: web, image: '{PINNED}'}}]\n"
+        "  status:\n    conditions: [{type: Available, status: 'True'}]\n"
+    )
+    uses = scan_text(text, "get.yaml")
+    assert [(u.image, u.kind, u.name, u.namespace, u.line) for u in uses] == [
+        (PINNED, "Deployment", "web", "shop", 16)
+    ]
+
+
 def _sign_image(evidence: Path, digest: Digest) -> None:
     statement = Statement(
         subjects_of([("image", digest)]), "https://sigstore.dev/cosign/sign/v1", {}
@@ -287,3 +345,62 @@ def test_object_images_for_the_webhook() -> None:
     assert object_images({"kind": "ConfigMap"}) == []
     with pytest.raises(InputError, match="Pod containers c has no image"):
         object_images({"kind": "Pod", "spec": {"containers": [{"name": "c"}]}})
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        ("'!!!'", "<stdin>:3: '!!!' is not an image reference or a file"),
+        (
+            "busybox@sha256:abc",
+            "<stdin>:3: busybox@sha256:abc: invalid digest: expected @sha256:<64 lowercase hex>",
+        ),
+    ],
+)
+def test_a_bad_image_reference_names_the_manifest_line(
+    scenario: Scenario, image: str, message: str
+) -> None:
+    text = (
+        f"kind: Pod\nmetadata: {{name: p}}\nspec: {{containers: [{{name: c, image: {image}}}]}}\n"
+    )
+    code, _, err = scenario.admit("--manifests", "-", "--policy", "policies", stdin=text)
+    assert code == 2
+    assert err.strip() == f"error: {message}"
+
+
+def test_manifests_from_a_pipe() -> None:
+    # --manifests <(helm template chart) names /dev/fd/N, a pipe: read it like a file.
+    read_end, write_end = os.pipe()
+    os.write(
+        write_end,
+        f"kind: Pod\nmetadata: {{name: p}}\n"
+        f"spec: {{containers: [{{name: c, image: '{PINNED}'}}]}}\n".encode(),
+    )
+    os.close(write_end)
+    try:
+        uses = scan_manifests(f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
+    assert [u.image for u in uses] == [PINNED]
+
+
+DEEP_YAML = "[" * 50_000 + "]" * 50_000
+
+
+def test_yaml_nested_too_deeply_is_bad_input(tmp_path: Path) -> None:
+    # PyYAML's composer recurses: RecursionError, not a YAMLError, ended in 'internal error'.
+    with pytest.raises(InputError) as err:
+        scan_text(DEEP_YAML, "deep.yaml")
+    assert str(err.value) == "deep.yaml: invalid YAML: nested too deeply"
+    lists = "{kind: List, items: [" * 3000 + "{kind: Pod}" + "]}" * 3000
+    with pytest.raises(InputError) as err:
+        scan_text(lists, "lists.yaml")
+    assert str(err.value) == "lists.yaml: invalid YAML: nested too deeply"
+    (tmp_path / "kustomization.yaml").write_text(f"images: {DEEP_YAML}\n")
+    (tmp_path / "pod.yaml").write_text(
+        f"kind: Pod\nmetadata: {{name: p}}\n"
+        f"spec: {{containers: [{{name: c, image: '{PINNED}'}}]}}\n"
+    )
+    with pytest.raises(InputError) as err:
+        scan_manifests(str(tmp_path))
+    assert str(err.value) == f"{tmp_path / 'kustomization.yaml'}: invalid YAML: nested too deeply"

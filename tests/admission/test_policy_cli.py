@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.admission.conftest import Scenario
@@ -97,3 +98,42 @@ def test_policy_test_without_suites_is_bad_input(scenario: Scenario) -> None:
     code, _, err = run_policy(scenario, "test", "evidence")
     assert code == 2
     assert "evidence: no *.test.yaml suite found" in err
+
+
+BAD_CASE = 'policy: policies\nnow: "2026-11-10T00:00:00Z"\ncases:\n  - name: c\n'
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        # Two expectations: one was silently dropped and the case could not fail.
+        (
+            "    subject: sha256:{hex}\n    expect: denied\n    expect: allowed\n",
+            "s.test.yaml:7:5: cases[0].expect: duplicate key",
+        ),
+        (
+            "    subject: sha256:abc\n    expect: denied\n",
+            "s.test.yaml: cases[0]: invalid sha256 digest 'abc': "
+            "expected 64 lowercase hex characters",
+        ),
+        (
+            "    subject: sha256:{hex}\n    evidence: nope\n    expect: denied\n",
+            "s.test.yaml: cases[0]: evidence nope is not a directory",
+        ),
+        (
+            "    subject: sha256:{hex}\n    artifact: app.tar.gz\n    expect: denied\n",
+            "s.test.yaml: cases[0]: give one of 'artifact', 'reference' or 'subject', not both",
+        ),
+        (
+            "    subject: sha256:{hex}\n    namespace: [prod]\n    expect: denied\n",
+            "s.test.yaml: cases[0]: 'namespace' must be a string",
+        ),
+    ],
+)
+def test_policy_test_malformed_case_names_the_suite(
+    scenario: Scenario, case: str, message: str
+) -> None:
+    (scenario.root / "s.test.yaml").write_text(BAD_CASE + case.replace("{hex}", "a" * 64))
+    code, _, err = run_policy(scenario, "test", "s.test.yaml")
+    assert code == 2
+    assert err.strip() == f"error: {message}"

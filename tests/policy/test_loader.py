@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -184,3 +185,42 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, HEAD + "  require: {digestPinned: true}\n" + "\n".join(lines) + "\n")
     with pytest.raises(InputError, match="more than 100000 YAML nodes"):
         load_policies(path)
+
+
+def test_a_policy_from_a_pipe(tmp_path: Path) -> None:
+    # --policy <(kustomize cfg cat ...) names /dev/fd/N, a pipe: read it like a file.
+    read_end, write_end = os.pipe()
+    os.write(write_end, (HEAD + "  require: {digestPinned: true}\n").encode())
+    os.close(write_end)
+    try:
+        policies = load_policies(Path(f"/dev/fd/{read_end}"))
+    finally:
+        os.close(read_end)
+    assert [p.name for p in policies.policies] == ["p"]
+
+
+def test_yaml_nested_too_deeply_is_bad_input(tmp_path: Path) -> None:
+    # PyYAML's composer and our walk recurse: RecursionError ended in 'internal error'.
+    path = write(tmp_path, "[" * 50_000 + "]" * 50_000)
+    with pytest.raises(InputError) as err:
+        load_policies(path)
+    assert str(err.value) == f"{path}: invalid YAML: nested too deeply"
+    path = write(tmp_path, HEAD + "  require: " + "[" * 3000 + "]" * 3000 + "\n")
+    with pytest.raises(InputError) as err:
+        load_policies(path)
+    assert str(err.value) == f"{path}: invalid YAML: nested too deeply"
+
+
+def test_a_trusted_root_that_is_not_one_fails_lint(tmp_path: Path) -> None:
+    # It used to pass lint and make every decision under the policy undecided instead.
+    (tmp_path / "root.json").write_text('{"mediaType": "nope"}')
+    body = (
+        HEAD
+        + "  authorities:\n"
+        + "    - name: ci\n"
+        + "      keyless: {issuer: https://i.example, subject: s, trustedRoot: root.json}\n"
+        + "  require: {signatures: {authorities: [ci]}}\n"
+    )
+    message = error_of(tmp_path, body)
+    assert message.startswith("p.yaml:7:7: spec.authorities[0].keyless: ")
+    assert "root.json: not a usable trusted root" in message

@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from tests.sign.conftest import CONFORMANCE_DIR, build_statement
 from verifier.cli import app
 from verifier.sign.artifact import Artifact
+from verifier.sign.bundle import key_bundle
+from verifier.sign.dsse import INTOTO_PAYLOAD_TYPE, sign_envelope
 from verifier.sign.key_signer import KeySigner
 from verifier.sign.keys import PrivateKey
 
@@ -223,3 +225,71 @@ def test_bad_trusted_root_is_exit_2(cli: CliRunner, tmp_path: Path) -> None:
     )
     assert result.exit_code == 2, result.output
     assert "not a usable trusted root" in said(result)
+
+
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
+
+
+def test_deeply_nested_json_is_refused_not_a_crash(
+    cli: CliRunner, signed: tuple[Path, Path, Path], ec_key: PrivateKey, tmp_path: Path
+) -> None:
+    # json.loads raises RecursionError, not ValueError, on deep nesting.
+    artifact, _, pub = signed
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(DEEP_JSON)
+    envelope = sign_envelope(DEEP_JSON, INTOTO_PAYLOAD_TYPE, ec_key)
+    bundle = tmp_path / "deep.sigstore.json"
+    bundle.write_bytes(key_bundle(envelope, ec_key.public_key).to_json())
+    for argv, code, message in (
+        (
+            [
+                "verify-attestation",
+                str(artifact),
+                "--predicate-type",
+                "https://x.example/p",
+                "--bundle",
+                str(bundle),
+                "--key",
+                str(pub),
+            ],
+            1,
+            f"{bundle}: signed statement: not valid JSON: maximum recursion depth",
+        ),
+        (
+            [
+                "attest",
+                "--subject",
+                str(artifact),
+                "--predicate-type",
+                "https://x.example/p",
+                "--predicate",
+                str(deep),
+                "--key",
+                str(tmp_path / "unused.key"),
+            ],
+            2,
+            f"{deep}: not valid JSON: maximum recursion depth",
+        ),
+    ):
+        result = cli.invoke(app, argv)
+        assert result.exit_code == code, result.output
+        assert message in said(result)
+        assert "internal error" not in result.output
+
+
+def test_deeply_nested_trusted_root_is_bad_input(cli: CliRunner, tmp_path: Path) -> None:
+    case = CONFORMANCE_DIR / "happy-path-v0.3"
+    if not case.is_dir():
+        pytest.skip(f"conformance data absent: {case}")
+    deep = tmp_path / "trusted_root.json"
+    deep.write_bytes(DEEP_JSON)
+    argv = [
+        "verify",
+        str(CONFORMANCE_DIR / "a.txt"),
+        "--bundle",
+        str(case / "bundle.sigstore.json"),
+    ]
+    argv += ["--trusted-root", str(deep), "--cert-identity", "a@b.c"]
+    result = cli.invoke(app, [*argv, "--cert-oidc-issuer", "https://issuer.example"])
+    assert result.exit_code == 2, result.output
+    assert f"{deep}: trusted root is not valid JSON: maximum recursion depth" in said(result)

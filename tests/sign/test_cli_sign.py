@@ -315,3 +315,17 @@ def test_verify_by_digest_needs_a_bundle(
         app, ["verify", other, "--bundle", bundle, "--key", str(tmp_path / "k.pub")]
     )
     assert refused.exit_code == 1
+
+
+def test_keygen_into_a_directory_prefix_is_refused(cli: CliRunner, tmp_path: Path) -> None:
+    # "--output-prefix keys/" reaches us as "keys": the pair would land beside it as keys.key.
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    result = cli.invoke(
+        app, ["keygen", "--output-prefix", f"{keys}/"], env={"VERIFIER_PASSWORD": "pw"}
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: {keys}: is a directory; give a prefix such as {keys / 'cosign'}"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keys"]

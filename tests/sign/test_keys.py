@@ -104,6 +104,17 @@ def test_unencrypted_key_only_without_password(ec_key: PrivateKey) -> None:
         load_private_key(pem, b"pw", "k")
 
 
+def test_encrypted_key_said_to_be_unencrypted(ec_key: PrivateKey) -> None:
+    # --unsafe-unencrypted-key on an encrypted key: the option is wrong, not the password.
+    pem = encrypt_private_key(ec_key, b"pw", params=ScryptParams(32768))
+    with pytest.raises(InputError) as err:
+        load_private_key(pem, None, "k")
+    assert str(err.value) == (
+        "k: the key is encrypted: drop the unencrypted-key option and give its password"
+    )
+    assert err.value.exit_code == 2
+
+
 def test_sec1_plaintext_is_refused_like_cosign(ec_key: PrivateKey) -> None:
     from cryptography.hazmat.primitives import serialization
 

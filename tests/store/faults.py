@@ -57,6 +57,15 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if self.mode in ("deep-json", "json-list"):
+            # Well-formed HTTP, hostile JSON: nested past any parser's depth, or not an object.
+            body = b"[" * 100_000 + b"]" * 100_000 if self.mode == "deep-json" else b"[]"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.mode in ("huge", "huge-chunked"):
             size = 5 * 1024 * 1024
             self.send_response(200)
@@ -85,7 +94,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @contextmanager
 def faulty_registry(mode: str) -> Iterator[str]:
-    """Serve a fault mode (500, stall, drip, header-drip, huge, huge-chunked); yields HOST:PORT."""
+    """Serve a fault mode (500, stall, drip, header-drip, huge, huge-chunked, deep-json,
+    json-list); yields HOST:PORT."""
     handler = type("Handler", (_Handler,), {"mode": mode, "stop": threading.Event()})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True

@@ -247,3 +247,42 @@ def test_copy_without_referrers_and_immutable_destination(cli: CliRunner, work: 
     assert "refusing to move an immutable tag" in result.stderr
     same = json.loads(_ok(cli, ["discover", "oci-layout:dst:v1", "--json"]))
     assert same["subject"] == tree["subject"]
+
+
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
+
+
+def test_deeply_nested_json_is_one_error_line(cli: CliRunner, work: Path) -> None:
+    # json.loads raises RecursionError, not ValueError, on deep nesting.
+    _ok(cli, ["push", "app.tar", "v1"])
+    (work / "deep.sigstore.json").write_bytes(DEEP_JSON)
+    attached = cli.invoke(app, ["attach", "deep.sigstore.json", "v1"])
+    assert attached.exit_code == 2
+    assert_one_error(attached.stderr)
+    assert "deep.sigstore.json: bundle is not JSON: maximum recursion depth" in attached.stderr
+    store = work / ".verifier" / "store"
+    (store / "index.json").write_bytes(DEEP_JSON)
+    discovered = cli.invoke(app, ["discover", "v1"])
+    assert discovered.exit_code == 3
+    assert_one_error(discovered.stderr)
+    assert "index.json is unreadable: maximum recursion depth" in discovered.stderr
+
+
+@pytest.mark.parametrize("timeout", ["inf", "1e308", "nan"])
+def test_a_timeout_that_is_no_time_limit_is_bad_input(
+    cli: CliRunner, work: Path, timeout: str
+) -> None:
+    # inf and 1e308 overflowed time_t (internal error); nan reached admit's decisions (exit 3).
+    _ok(cli, ["push", "app.tar", "v1"])
+    (work / "p.yaml").write_text(
+        "apiVersion: verifier/v1\nkind: Policy\nmetadata: {name: p}\n"
+        "spec:\n  match: {names: ['*']}\n  require: {digestPinned: true}\n"
+    )
+    runs = [["admit", "oci-layout:.verifier/store:v1", "--policy", "p.yaml"]]
+    if timeout != "nan":  # discover's option parser already refuses nan
+        runs.append(["discover", "v1"])
+    for argv in runs:
+        result = cli.invoke(app, [*argv, "--timeout", timeout])
+        assert result.exit_code == 2, result.stderr
+        assert_one_error(result.stderr)
+        assert "timeout must be a positive number of seconds up to 604800" in result.stderr

@@ -66,6 +66,25 @@ def test_manifest_over_4_mib_is_refused(cli: CliRunner, mode: str) -> None:
     assert "over the 4194304 byte limit" in err
 
 
+@pytest.mark.parametrize(
+    ("mode", "args", "message"),
+    [
+        ("deep-json", ["discover", "{host}/app:v1"], "manifest is not valid JSON"),
+        ("deep-json", ["releases", "--store", "{host}/app"], "tags/list is not JSON"),
+        ("json-list", ["releases", "--store", "{host}/app"], "tags/list is not a JSON object"),
+    ],
+)
+def test_hostile_json_from_a_registry_is_one_error(
+    cli: CliRunner, mode: str, args: list[str], message: str
+) -> None:
+    with faulty_registry(mode) as host:
+        argv = [a.replace("{host}", host) for a in args]
+        code, err, took = _run(cli, [*argv, "--unsafe-plain-http"])
+    assert code == 3 and took < BOUND, err
+    assert_one_error(err)
+    assert host in err and message in err
+
+
 def test_pushing_a_manifest_over_4_mib_is_refused(registry: Registry, repo: str) -> None:
     store = registry.store(repo)
     raw = canonical_json({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "pad": "x" * (5 << 20)})

@@ -95,17 +95,37 @@ def split_image(image: str) -> tuple[str, str | None, str | None]:
     return rest, None, digest or None
 
 
+def _ambiguous(problem: str, mark: yaml.Mark) -> yaml.MarkedYAMLError:
+    """A mapping we read means different things to different YAML readers."""
+    return yaml.MarkedYAMLError(problem=problem, problem_mark=mark)
+
+
 def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    # A duplicate key is taken first by some readers and last by others, and a merge key
+    # (``<<``) hides fields from a reader that does not expand it; Kubernetes' reader and
+    # ours must see the same image, so both are refused in every mapping we read.
     if not isinstance(node, yaml.MappingNode):
         return None
+    found = None
     for k, v in node.value:
+        if k.tag == "tag:yaml.org,2002:merge":
+            raise _ambiguous("merge keys (<<) are not supported", k.start_mark)
         if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return v
-    return None
+            if found is not None:
+                raise _ambiguous(f"duplicate key {key!r}", k.start_mark)
+            found = v
+    return found
 
 
 def _scalar(node: yaml.Node | None) -> str | None:
-    return str(node.value) if isinstance(node, yaml.ScalarNode) and node.value != "" else None
+    # Only strings: ``image: null`` or ``image: 12345`` is no image, not one named "null".
+    if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+        return None
+    return str(node.value) if node.value != "" else None
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
 def pod_spec_images(
@@ -114,8 +134,11 @@ def pod_spec_images(
     """Every container image of a pod spec node."""
     for field in CONTAINER_FIELDS:
         containers = _get(spec, field)
-        if not isinstance(containers, yaml.SequenceNode):
+        if containers is None or _is_null(containers):
             continue
+        if not isinstance(containers, yaml.SequenceNode):
+            line = containers.start_mark.line + 1
+            raise InputError(f"{path}:{line}: {kind}/{name} {field} is not a list")
         for i, container in enumerate(containers.value):
             image_node = _get(container, "image")
             image = _scalar(image_node)
@@ -189,8 +212,8 @@ def _object_images(node: yaml.Node, path: str, document: int) -> Iterator[ImageU
     spec: yaml.Node | None = node
     for key in route:
         spec = _get(spec, key)
-    if spec is None:
-        line = node.start_mark.line + 1
+    if spec is None or not isinstance(spec, yaml.MappingNode):
+        line = (spec or node).start_mark.line + 1
         raise InputError(f"{path}:{line}: {kind}/{name} has no {'.'.join(route)}")
     yield from pod_spec_images(
         spec, path=path, document=document, kind=kind, name=name, namespace=namespace
@@ -215,6 +238,9 @@ def scan_text(text: str, path: str) -> list[ImageUse]:
         raise InputError(f"{where}: invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: invalid YAML: {exc}") from None
+    except RecursionError:
+        # The YAML composer and the walk of nested Lists recurse; no real manifest is this deep.
+        raise InputError(f"{path}: invalid YAML: nested too deeply") from None
     return found
 
 
@@ -242,6 +268,8 @@ def kustomize_overrides(directory: Path) -> list[ImageOverride]:
             doc: Any = yaml.safe_load(_read(file))
         except yaml.YAMLError as exc:
             raise InputError(f"{file}: invalid YAML: {exc}") from None
+        except RecursionError:
+            raise InputError(f"{file}: invalid YAML: nested too deeply") from None
         entries = (doc or {}).get("images") or [] if isinstance(doc, dict) else []
         overrides = []
         for i, entry in enumerate(entries):
@@ -291,10 +319,10 @@ def scan_manifests(source: str, *, stdin_text: str | None = None) -> list[ImageU
     if source == "-":
         return scan_text(stdin_text or "", "<stdin>")
     root = Path(source)
-    if root.is_file():
-        return scan_text(_read(root), source)
-    if not root.is_dir():
+    if not root.exists():
         raise InputError(f"{source}: no such manifest file or directory")
+    if not root.is_dir():  # a file, or a pipe: --manifests <(helm template ...)
+        return scan_text(_read(root), source)
     files = sorted(
         p
         for p in root.rglob("*")

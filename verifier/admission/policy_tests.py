@@ -26,14 +26,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from verifier.admission.gate import admit_target
 from verifier.admission.targets import Target, target_of
 from verifier.digest import Digest
 from verifier.errors import InputError
 from verifier.policy.decision import Decision, Outcome
-from verifier.policy.loader import load_policies
+from verifier.policy.loader import load_policies, load_yaml_documents
 from verifier.policy.sources.local_directory import LocalEvidenceDirectory
 from verifier.sign.artifact import Artifact
 from verifier.sign.keys import read_small_file
@@ -87,6 +85,20 @@ def _strings(case: dict[str, Any], key: str, where: str) -> frozenset[str] | Non
 
 def _target(case: dict[str, Any], base: Path, where: str) -> Target:
     namespace = case.get("namespace")
+    if namespace is not None and not isinstance(namespace, str):
+        raise InputError(f"{where}: 'namespace' must be a string")
+    given = [key for key in ("artifact", "reference", "subject") if key in case]
+    if len(given) > 1:
+        raise InputError(f"{where}: give one of 'artifact', 'reference' or 'subject', not both")
+    try:
+        return _target_of(case, base, where, namespace)
+    except InputError as exc:
+        if exc.message.startswith(where):
+            raise
+        raise InputError(f"{where}: {exc.message}") from None
+
+
+def _target_of(case: dict[str, Any], base: Path, where: str, namespace: str | None) -> Target:
     if "artifact" in case:
         path = base / str(case["artifact"])
         if not path.is_file():
@@ -105,9 +117,11 @@ def _target(case: dict[str, Any], base: Path, where: str) -> Target:
 def run_suite(file: Path) -> list[CaseResult]:
     """Run every case of one ``*.test.yaml`` file."""
     try:
-        doc = yaml.safe_load(read_small_file(file, 1024 * 1024))
-    except yaml.YAMLError as exc:
-        raise InputError(f"{file}: invalid YAML: {exc}") from None
+        text = read_small_file(file, 1024 * 1024).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{file}: not UTF-8 text") from None
+    docs = load_yaml_documents(text, str(file))
+    doc = docs[0] if len(docs) == 1 else None
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list) or not doc["cases"]:
         raise InputError(f"{file}: expected 'policy', 'now' and a non-empty 'cases' list")
     base = file.parent
@@ -130,7 +144,10 @@ def run_suite(file: Path) -> list[CaseResult]:
         target = _target(case, base, where)
         source = None
         if "evidence" in case:
-            source = LocalEvidenceDirectory(base / str(case["evidence"]))
+            evidence = base / str(case["evidence"])
+            if not evidence.is_dir():
+                raise InputError(f"{where}: evidence {case['evidence']} is not a directory")
+            source = LocalEvidenceDirectory(evidence)
         decision = admit_target(target, policy_set, source, now=now)
         problems = []
         if decision.outcome is not expect:

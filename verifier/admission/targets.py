@@ -53,6 +53,8 @@ def parse_reference(text: str) -> tuple[Digest | None, bool]:
     found = _DIGEST_SUFFIX.search(text)
     if found:
         return Digest.parse(found.group(1)), True
+    if "@sha256:" in text:
+        raise InputError(f"{text}: invalid digest: expected @sha256:<64 lowercase hex>")
     if "@" in text:
         raise InputError(f"{text}: only sha256 digests are supported in references")
     return None, False
@@ -78,7 +80,22 @@ def target_of(
     namespace: str | None = None,
     store: str | None = None,
 ) -> Target:
-    """A target from a command-line argument or a manifest's image field."""
+    """A target from a command-line argument or a manifest's image field.
+
+    InputError for a bad reference; from a manifest, the message starts with its file:line.
+    """
+    if location is None:
+        return _target_of(text, None, namespace, store)
+    try:
+        return _target_of(text, location, namespace, store)
+    except InputError as exc:
+        where = location.path if location.line is None else f"{location.path}:{location.line}"
+        raise InputError(f"{where}: {exc}") from None
+
+
+def _target_of(
+    text: str, location: Location | None, namespace: str | None, store: str | None
+) -> Target:
     path = Path(text)
     if location is None and path.is_file():
         return Target(text, Artifact.from_path(path), True, Location(text))

@@ -25,7 +25,8 @@ app = typer.Typer(
 )
 
 #: People read stderr; stdout is reserved for machine-readable reports (``--json``).
-console = Console(stderr=True, highlight=False, soft_wrap=True)
+#: No emoji codes: ``sha256:abc:`` or a path like ``x:thumbs_up:y`` must print as written.
+console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def _version_callback(value: bool) -> None:

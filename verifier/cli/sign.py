@@ -141,7 +141,7 @@ def attest(
         raw = read_small_file(predicate, MAX_PREDICATE_BYTES)
         try:
             doc = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise InputError(f"{predicate}: not valid JSON: {exc}") from None
         if not isinstance(doc, dict):
             raise InputError(f"{predicate}: the predicate must be a JSON object")

@@ -45,6 +45,7 @@ from verifier.policy.requirements import (
 )
 from verifier.policy.versions import VersionRange
 from verifier.sign.identity import Match
+from verifier.sign.keyless_verify import verifier_for
 from verifier.sign.keys import PublicKey, read_small_file
 
 MAX_POLICY_BYTES = 1024 * 1024
@@ -130,14 +131,28 @@ def _documents(text: str, source: str) -> list[_Document]:
         raise InputError(f"{where}: invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{source}: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{source}: invalid YAML: nested too deeply") from None
     docs = []
     for node in nodes:
         if node is None:
             continue
         marks: dict[Path_, tuple[int, int]] = {}
-        data = _walk(node, (), marks, source, [MAX_NODES])
+        try:
+            data = _walk(node, (), marks, source, [MAX_NODES])
+        except RecursionError:
+            raise InputError(f"{source}: invalid YAML: nested too deeply") from None
         docs.append(_Document(data, marks, marks[()]))
     return docs
+
+
+def load_yaml_documents(text: str, source: str) -> list[Any]:
+    """The documents of a YAML text as plain data, with the policy files' strictness.
+
+    A duplicate key, a non-string key or an alias bomb is an InputError naming ``source``
+    and the line, never a silent choice of one of the values.
+    """
+    return [doc.data for doc in _documents(text, source)]
 
 
 class _Located:
@@ -223,6 +238,8 @@ def _authority(raw: Mapping[str, Any], base: Path, located: _Located, path: Path
             root_path = base / root
             if not root_path.is_file():
                 raise InputError(f"trusted root {root} is not a readable file")
+            # Loaded now, so `policy lint` and start-up refuse a bad root, not each decision.
+            verifier_for(root_path)
             root = str(root_path)
         return KeylessAuthority(
             name,
@@ -352,7 +369,7 @@ def load_policies(path: Path) -> PolicySet:
         files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
         if not files:
             raise InputError(f"{path}: no *.yaml policy file in this directory")
-    elif path.is_file():
+    elif path.exists():  # a file, or a pipe: --policy <(kustomize cfg cat ...)
         files = [path]
     else:
         raise InputError(f"{path}: no such policy file or directory")

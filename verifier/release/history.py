@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from verifier.admission.gate import admit_target
@@ -21,6 +21,7 @@ from verifier.sign.artifact import Artifact
 from verifier.sign.bundle import Bundle
 from verifier.sign.key_policy import KeyTrust
 from verifier.sign.keys import PublicKey
+from verifier.store.deadline import Deadline
 from verifier.store.interface import Store
 from verifier.store.oci import ANNOTATION_CREATED
 from verifier.store.reference import StoreLocation, StoreOptions
@@ -101,6 +102,15 @@ def rollback_decision(
     policy_set: PolicySet,
     clock: Clock,
 ) -> Decision:
-    """Today's decision for an older release: its evidence, today's policy and trust."""
-    target = target_of(f"{location}:{version.tag}")
-    return admit_target(target, policy_set, None, now=clock.now(), resolver=StoreResolver(options))
+    """Today's decision for an older release: its evidence, today's policy and trust.
+
+    The version's tag is resolved once and the release judged by that digest, as a deploy
+    of it would name it: a ``digestPinned`` policy must not deny every rollback for the tag.
+    """
+    deadline = Deadline(options.timeout)
+    descriptor = location.open(options, deadline).resolve(version.tag)
+    if descriptor is None:
+        raise InputError(f"{location}: no release {version.tag} (see verifier releases)")
+    target = target_of(f"{location}@{descriptor.digest}")
+    resolver = StoreResolver(replace(options, timeout=max(deadline.remaining, 0.001)))
+    return admit_target(target, policy_set, None, now=clock.now(), resolver=resolver)

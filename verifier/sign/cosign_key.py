@@ -109,7 +109,7 @@ def _parse_envelope(body: bytes, source: str) -> tuple[ScryptParams, bytes, byte
     try:
         raw = base64.b64decode(b"".join(body.split()), validate=True)
         doc = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InputError(f"{source}: encrypted key body is not base64 JSON") from exc
     if not isinstance(doc, dict):
         raise InputError(f"{source}: encrypted key body is not a JSON object")
@@ -180,6 +180,11 @@ def load_private_key(data: bytes, password: bytes | None, source: str) -> Privat
         try:
             der = nacl.secret.SecretBox(key).decrypt(ciphertext, nonce)
         except nacl.exceptions.CryptoError as exc:
+            if password is None:
+                raise InputError(
+                    f"{source}: the key is encrypted: drop the unencrypted-key option "
+                    "and give its password"
+                ) from exc
             raise WrongPassword(
                 f"{source}: wrong password (the key could not be decrypted)"
             ) from exc

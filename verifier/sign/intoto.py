@@ -54,7 +54,7 @@ class InTotoStatement:
         """Parse Statement v1 or v0.1 JSON; InputError names ``source`` and the problem."""
         try:
             doc = json.loads(payload)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise InputError(f"{source}: not valid JSON: {exc}") from exc
         if not isinstance(doc, dict):
             raise InputError(f"{source}: not a JSON object")

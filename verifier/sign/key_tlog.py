@@ -73,7 +73,7 @@ def _check_body(
     try:
         body = json.loads(_decode(raw.get("canonicalizedBody")))
         kind, version, spec = body["kind"], body["apiVersion"], body["spec"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise CheckFailed(f"{where}: log entry body is malformed") from None
     content = bundle.content
     try:

@@ -36,6 +36,9 @@ def write_key_pair(
     prefix: Path, key: PrivateKey, password: bytes | None, *, overwrite: bool = False
 ) -> tuple[Path, Path]:
     """Write ``PREFIX.key`` (0600; encrypted unless ``password`` is None) and ``PREFIX.pub``."""
+    if prefix.is_dir():
+        # "keys/" arrives as "keys": the pair would land beside the directory as keys.key.
+        raise InputError(f"{prefix}: is a directory; give a prefix such as {prefix / 'cosign'}")
     private_path = prefix.with_name(prefix.name + ".key")
     public_path = prefix.with_name(prefix.name + ".pub")
     for path in (private_path, public_path):

@@ -72,7 +72,7 @@ def _file_verifier(path: Path, mtime_ns: int) -> _Verifier:
     data = read_small_file(path, MAX_TRUSTED_ROOT_BYTES)
     try:
         json.loads(data)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"{path}: trusted root is not valid JSON: {exc}") from None
     try:
         root = TrustedRoot.from_file(str(path))

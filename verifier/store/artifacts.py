@@ -112,7 +112,7 @@ def bundle_facts(bundle: bytes, where: str) -> BundleFacts:
     """Media type, ``dev.sigstore.bundle.content`` and predicate type of a bundle document."""
     try:
         body = json.loads(bundle)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"{where}: bundle is not JSON: {exc}") from None
     if not isinstance(body, dict):
         raise InputError(f"{where}: bundle is not a JSON object")
@@ -131,7 +131,7 @@ def _bundle_content(body: dict[str, object], where: str) -> tuple[str, str | Non
             padded = payload + "=" * (-len(payload) % 4)
             statement = json.loads(base64.b64decode(padded.replace("-", "+").replace("_", "/")))
             predicate = statement.get("predicateType")
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, RecursionError):
             raise InputError(f"{where}: bundle dsseEnvelope payload is unreadable") from None
         return "dsse-envelope", predicate if isinstance(predicate, str) else None
     if "messageSignature" in body:

@@ -7,6 +7,7 @@ Every network wait here is bounded by what is left of a single budget instead.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -14,6 +15,17 @@ from verifier.errors import InputError
 from verifier.store.errors import StoreTimeout
 
 DEFAULT_TIMEOUT = 10.0
+#: A week: more than any store operation needs, and far below what socket and time_t
+#: arithmetic overflow on (``--timeout inf`` or ``1e308`` ended in an OverflowError).
+MAX_TIMEOUT = 7 * 24 * 3600.0
+
+
+def check_timeout(seconds: float) -> None:
+    """InputError unless ``seconds`` is a usable time limit: positive, finite, at most a week."""
+    if not (seconds > 0 and math.isfinite(seconds) and seconds <= MAX_TIMEOUT):
+        raise InputError(
+            f"timeout must be a positive number of seconds up to {MAX_TIMEOUT:g}, not {seconds!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -24,8 +36,7 @@ class Deadline:
     started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
-        if not self.seconds > 0:
-            raise InputError(f"timeout must be a positive number of seconds, not {self.seconds!r}")
+        check_timeout(self.seconds)
 
     @property
     def expires_at(self) -> float:

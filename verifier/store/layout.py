@@ -99,7 +99,7 @@ class LayoutStore:
         except FileNotFoundError:
             self._index_cache = None
             return self._empty_index()
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise StoreError(f"{self.name}: index.json is unreadable: {exc}") from exc
         if not isinstance(body, dict) or not isinstance(body.get("manifests", []), list):
             raise StoreError(f"{self.name}: index.json is not an image index")

@@ -153,7 +153,7 @@ class Manifest:
             )
         try:
             body = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise StoreError(f"{where}: manifest is not valid JSON: {exc}") from None
         if not isinstance(body, dict):
             raise StoreError(f"{where}: manifest is not a JSON object")

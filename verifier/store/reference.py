@@ -19,7 +19,7 @@ from typing import assert_never
 
 from verifier.digest import Digest
 from verifier.errors import InputError
-from verifier.store.deadline import DEFAULT_TIMEOUT, Deadline
+from verifier.store.deadline import DEFAULT_TIMEOUT, Deadline, check_timeout
 from verifier.store.errors import BadReference
 from verifier.store.interface import Store
 from verifier.store.layout import DEFAULT_LAYOUT, LayoutStore
@@ -49,6 +49,10 @@ class StoreOptions:
     #: Talk to registries over plain HTTP: anyone on the path can change what we read.
     unsafe_plain_http: bool = False
     ca_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        # Refused here, where the option is read, not later inside each decision.
+        check_timeout(self.timeout)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def sbom_document(predicate: dict[str, Any]) -> dict[str, Any]:
 
         try:
             loaded = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}
         return loaded if isinstance(loaded, dict) else {}
     return predicate

@@ -42,7 +42,7 @@ def claimed_digests(data: bytes) -> set[str]:
             for s in statement.get("subject", [])
             if isinstance(s, dict) and isinstance(s.get("digest"), dict) and "sha256" in s["digest"]
         }
-    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error, RecursionError):
         return set()
 
 

@@ -321,8 +321,10 @@ class RegistryStore:
                 return []
             try:
                 body = resp.json()
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise StoreError(f"registry {self.name}: tags/list is not JSON") from None
+            if not isinstance(body, dict):
+                raise StoreError(f"registry {self.name}: tags/list is not a JSON object")
             tags.update(t for t in (body.get("tags") or []) if isinstance(t, str))
             path = resp.next_link()
         return sorted(tags)
