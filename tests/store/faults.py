@@ -57,10 +57,10 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
-        if self.mode in ("deep-json", "json-list"):
+        if self.mode in ("deep-json", "json-list", "deep-json-500"):
             # Well-formed HTTP, hostile JSON: nested past any parser's depth, or not an object.
-            body = b"[" * 100_000 + b"]" * 100_000 if self.mode == "deep-json" else b"[]"
-            self.send_response(200)
+            body = b"[" * 100_000 + b"]" * 100_000 if "deep" in self.mode else b"[]"
+            self.send_response(500 if self.mode.endswith("500") else 200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -95,7 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def faulty_registry(mode: str) -> Iterator[str]:
     """Serve a fault mode (500, stall, drip, header-drip, huge, huge-chunked, deep-json,
-    json-list); yields HOST:PORT."""
+    json-list, deep-json-500); yields HOST:PORT."""
     handler = type("Handler", (_Handler,), {"mode": mode, "stop": threading.Event()})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True

@@ -72,6 +72,8 @@ def test_manifest_over_4_mib_is_refused(cli: CliRunner, mode: str) -> None:
         ("deep-json", ["discover", "{host}/app:v1"], "manifest is not valid JSON"),
         ("deep-json", ["releases", "--store", "{host}/app"], "tags/list is not JSON"),
         ("json-list", ["releases", "--store", "{host}/app"], "tags/list is not a JSON object"),
+        # an error answer whose body is hostile: the status is reported, the body cut short
+        ("deep-json-500", ["discover", "{host}/app:v1"], "HTTP 500 [[[["),
     ],
 )
 def test_hostile_json_from_a_registry_is_one_error(

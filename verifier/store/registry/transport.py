@@ -123,7 +123,7 @@ def registry_message(resp: Response) -> str:
         body = json.loads(resp.content[:65536])
         first = body["errors"][0]
         return f"{first.get('code', '')}: {first.get('message', '')}".strip(": ")
-    except (ValueError, KeyError, IndexError, TypeError):
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError):
         text = resp.content[:200].decode(errors="replace").strip()
         return text.splitlines()[0] if text else resp.reason
 
@@ -254,7 +254,7 @@ class RegistryClient:
         try:
             body = resp.json()
             token = body.get("token") or body.get("access_token")
-        except ValueError:
+        except (ValueError, AttributeError, RecursionError):  # not JSON, not an object, too deep
             token = None
         if not isinstance(token, str) or not token:
             raise StoreError(f"registry {self.host}: token service {realm} gave no token")
