@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 
@@ -44,12 +45,25 @@ def _root(
     """Decide which builds may become releases and which releases may be deployed."""
 
 
+class _WarningLines(logging.Handler):
+    """Libraries' warnings (sigstore-python's, for one) as ``warning: ...`` lines on stderr.
+
+    Without a handler Python prints them bare, and a reader cannot tell them from our output.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        console.print(f"[yellow]warning:[/] {escape(record.getMessage())}")
+
+
 def run_command(body: Callable[[], int]) -> None:
     """Run a command body and turn its result or error into the process exit code.
 
     Every failure is fail-closed: an unexpected exception exits 3, never 0. Set
     ``VERIFIER_DEBUG=1`` to see the traceback of an unexpected error.
     """
+    root = logging.getLogger()
+    if not any(isinstance(h, _WarningLines) for h in root.handlers):
+        root.addHandler(_WarningLines(logging.WARNING))
     try:
         code = body()
     except VerifierError as err:
