@@ -66,6 +66,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
+        if self.mode == "endless-500":
+            self.send_response(500)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            block = b"x" * 65536
+            try:
+                while not self.stop.is_set():
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(block), block))
+            except OSError:
+                pass
+            return
         if self.mode in ("huge", "huge-chunked"):
             size = 5 * 1024 * 1024
             self.send_response(200)
@@ -95,7 +106,7 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def faulty_registry(mode: str) -> Iterator[str]:
     """Serve a fault mode (500, stall, drip, header-drip, huge, huge-chunked, deep-json,
-    json-list, deep-json-500); yields HOST:PORT."""
+    json-list, deep-json-500, endless-500); yields HOST:PORT."""
     handler = type("Handler", (_Handler,), {"mode": mode, "stop": threading.Event()})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True

@@ -74,6 +74,8 @@ def test_manifest_over_4_mib_is_refused(cli: CliRunner, mode: str) -> None:
         ("json-list", ["releases", "--store", "{host}/app"], "tags/list is not a JSON object"),
         # an error answer whose body is hostile: the status is reported, the body cut short
         ("deep-json-500", ["discover", "{host}/app:v1"], "HTTP 500 [[[["),
+        # an error answer that never ends: its first bytes are enough, read at once
+        ("endless-500", ["discover", "{host}/app:v1"], "HTTP 500 xxxx"),
     ],
 )
 def test_hostile_json_from_a_registry_is_one_error(

@@ -36,6 +36,7 @@ from verifier.store.registry.connections import RegistryConnection, new_pools
 from verifier.store.registry.cutoff import deadline_scope
 
 CHUNK = 1 << 20
+MAX_TOKEN_ANSWER = 1 << 20
 #: Pauses before retrying a replayable request that got a 5xx: short, and few.
 RETRY_SLEEPS = (0.05, 0.2, 0.5)
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\] [^'\")]+")
@@ -111,6 +112,21 @@ class Response:
         match = _NEXT_LINK_RE.search(self.headers.get("Link", ""))
         return match.group(1) if match else None
 
+    def head(self, limit: int) -> bytes:
+        """At most ``limit`` bytes of the body, for an error message; b"" if it cannot be read.
+
+        Never more: an error answer may be endless. What is left unread drops the connection
+        when the response is closed.
+        """
+        if self._content is not None:
+            return self._content[:limit]
+        if not self.streamed:
+            return self.raw.data[:limit]
+        try:
+            return self.raw.read(limit)
+        except (HTTPError, OSError):
+            return b""
+
     def close(self) -> None:
         """Give the connection back when the body was read, else drop it."""
         if self._content is None:
@@ -119,12 +135,14 @@ class Response:
 
 
 def registry_message(resp: Response) -> str:
+    """The registry's error code and message, or the start of its answer: one line."""
+    head = resp.head(65536)
     try:
-        body = json.loads(resp.content[:65536])
+        body = json.loads(head)
         first = body["errors"][0]
         return f"{first.get('code', '')}: {first.get('message', '')}".strip(": ")
     except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError):
-        text = resp.content[:200].decode(errors="replace").strip()
+        text = head[:200].decode(errors="replace").strip()
         return text.splitlines()[0] if text else resp.reason
 
 
@@ -234,9 +252,14 @@ class RegistryClient:
             with deadline_scope(self.deadline):
                 resp = Response(
                     self.pools.request(
-                        "GET", url, headers=headers, timeout=self._timeouts(), retries=_RETRIES
+                        "GET",
+                        url,
+                        headers=headers,
+                        timeout=self._timeouts(),
+                        retries=_RETRIES,
+                        preload_content=False,
                     ),
-                    streamed=False,
+                    streamed=True,
                 )
         except HTTPError as exc:
             if _is_timeout(exc):
@@ -244,6 +267,9 @@ class RegistryClient:
             raise StoreError(
                 f"registry {self.host}: token service {realm}: {_reason(exc)}"
             ) from exc
+        # A token is a few KiB; a token service answering more gets no further read.
+        data = resp.head(MAX_TOKEN_ANSWER) if resp.status_code == 200 else b""
+        resp.close()
         if resp.status_code in (401, 403):
             who = f"user {creds.username!r}" if creds else "anonymous access"
             raise AuthenticationFailed(f"registry {self.host}: token service refused {who}")
@@ -252,7 +278,7 @@ class RegistryClient:
                 f"registry {self.host}: token service {realm} answered HTTP {resp.status_code}"
             )
         try:
-            body = resp.json()
+            body = json.loads(data)
             token = body.get("token") or body.get("access_token")
         except (ValueError, AttributeError, RecursionError):  # not JSON, not an object, too deep
             token = None
