@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sbom.conftest import DISTS
+from tests.sbom.conftest import DISTS, tar_bytes
 from verifier.errors import InputError
 from verifier.sbom import build_sbom, validate_sbom
 from verifier.sbom.sources.sdist import SdistSource
@@ -125,3 +125,37 @@ def test_wheel_files_are_checked_against_record(tmp_path: Path) -> None:
         f"{tampered}: extra.py is not listed in RECORD",
         f"{tampered}: six.py does not match its RECORD hash",
     )
+
+
+@pytest.mark.parametrize(
+    ("dependencies", "finding"),
+    [
+        ("'abc'", "[project].dependencies is not an array (str); ignored"),
+        ("[1, 'idna>=3']", "dependency 1 is not a string; ignored"),
+        ("[{a = 1}, 'idna>=3']", "dependency {'a': 1} is not a string; ignored"),
+        ("['not a req !!', 'idna>=3']", "dependency 'not a req !!': Expected"),
+    ],
+)
+def test_sdist_pyproject_dependencies_of_the_wrong_type_are_findings(
+    tmp_path: Path, dependencies: str, finding: str
+) -> None:
+    # A string used to be read character by character (components a, b, c) and an integer
+    # became the package "1"; each is a one-line finding now, and only real requirements count.
+    sdist = tmp_path / "s-1.0.tar.gz"
+    sdist.write_bytes(
+        tar_bytes(
+            [
+                ("s-1.0/PKG-INFO", b"Metadata-Version: 2.1\nName: s\nVersion: 1.0\n"),
+                (
+                    "s-1.0/pyproject.toml",
+                    f"[project]\ndynamic = 5\ndependencies = {dependencies}\n".encode(),
+                ),
+            ]
+        )
+    )
+    inventory = SdistSource(sdist).inventory()
+    names = sorted(p.name for p in inventory.packages)
+    assert names == ([] if dependencies == "'abc'" else ["idna"])
+    assert len(inventory.findings) == 1
+    assert finding in inventory.findings[0]
+    assert "\n" not in inventory.findings[0]
