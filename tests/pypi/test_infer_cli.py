@@ -61,3 +61,16 @@ def test_not_a_wheel_exits_two(cli: CliRunner, tmp_path: Path) -> None:
     assert "not a wheel" in " ".join(result.stderr.split())
     missing = cli.invoke(app, ["infer-recipe", str(tmp_path / "nope.whl"), str(fake)])
     assert missing.exit_code == 2 and "no such file" in missing.stderr
+
+
+def test_sdist_of_another_release_is_refused(cli: CliRunner, tmp_path: Path) -> None:
+    # The wheel of attrs with the sdist of idna used to give an "attrs" recipe that builds
+    # idna, exit 0. Normalized names and versions must agree.
+    wheel = str(PYPI / "wheel" / "attrs-23.2.0-py3-none-any.whl")
+    result = cli.invoke(app, ["infer-recipe", wheel, str(PYPI / "sdist" / "idna-3.7.tar.gz")])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        f"error: {PYPI / 'sdist' / 'idna-3.7.tar.gz'}: not the sdist of "
+        "attrs-23.2.0-py3-none-any.whl (attrs 23.2.0): idna 3.7"
+    )

@@ -11,6 +11,7 @@ no earlier than the newest sdist file, carry the build's wall clock.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zoneinfo
 from collections import Counter
@@ -18,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
 
 from verifier.errors import InputError
 from verifier.pypi.release_facts import SdistFacts, WheelFacts, read_sdist, read_wheel
@@ -244,9 +247,37 @@ def _sdist_path(name: str, sdist: SdistFacts) -> str | None:
     return None
 
 
+def _release_key(name: str, version: str) -> tuple[str, str]:
+    """PEP 503 name and PEP 440 normalized version, to compare a wheel with an sdist."""
+    with contextlib.suppress(InvalidVersion):
+        version = str(Version(version))
+    return re.sub(r"[-_.]+", "-", name).lower(), version
+
+
+def _check_same_release(wheel: Path, facts: WheelFacts, sdist: Path, source: SdistFacts) -> None:
+    """InputError unless the sdist is the wheel's release: inferring across two would mix them.
+
+    PKG-INFO says which release an sdist is; without one, its ``<name>-<version>`` top
+    directory does.
+    """
+    want = _release_key(facts.name, facts.version)
+    if source.name and source.version:
+        found = f"{source.name} {source.version}"
+        same = _release_key(source.name, source.version) == want
+    else:
+        found = f"top directory {source.top!r}"
+        name, _, version = source.top.rpartition("-")
+        same = bool(name) and _release_key(name, version) == want
+    if not same:
+        raise InputError(
+            f"{sdist}: not the sdist of {wheel.name} ({facts.name} {facts.version}): {found}"
+        )
+
+
 def infer_recipe(wheel: Path, sdist: Path) -> InferredRecipe:
     """Read the wheel and its sdist and infer the build settings (see module docstring)."""
     facts, source = read_wheel(wheel), read_sdist(sdist)
+    _check_same_release(wheel, facts, sdist, source)
     backend, requirements, notes = _backend(facts, source, wheel)
     times = Counter(m.zip_time for m in facts.members)
     sde: int | None = None

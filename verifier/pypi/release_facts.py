@@ -40,6 +40,9 @@ class SdistFacts:
     mtimes: dict[str, int]  # path below the top directory -> mtime
     build_requires: tuple[str, ...]
     build_backend: str | None
+    #: Name and Version of ``<top>/PKG-INFO`` ("" when the sdist has none)
+    name: str = ""
+    version: str = ""
 
 
 def read_wheel(path: Path) -> WheelFacts:
@@ -81,7 +84,7 @@ def read_sdist(path: Path) -> SdistFacts:
     try:
         mtimes: dict[str, int] = {}
         top = ""
-        pyproject = b""
+        pyproject = pkg_info = b""
         for member in reader.members():
             first, _, rest = member.name.partition("/")
             top = top or first
@@ -89,6 +92,8 @@ def read_sdist(path: Path) -> SdistFacts:
                 mtimes[rest] = int(member.mtime)
                 if rest == "pyproject.toml":
                     pyproject = reader.read(member, _SMALL)
+                elif rest == "PKG-INFO":
+                    pkg_info = reader.read(member, _SMALL)
     finally:
         reader.close()
     requires: tuple[str, ...] = ()
@@ -100,4 +105,12 @@ def read_sdist(path: Path) -> SdistFacts:
             raise ArchiveError(f"{path}: pyproject.toml is not valid TOML: {exc}") from exc
         requires = tuple(str(r) for r in table.get("requires", ()))
         backend = table.get("build-backend")
-    return SdistFacts(top, mtimes, requires, str(backend) if backend else None)
+    meta = email.parser.Parser().parsestr(pkg_info.decode("utf-8", "replace"), headersonly=True)
+    return SdistFacts(
+        top,
+        mtimes,
+        requires,
+        str(backend) if backend else None,
+        name=str(meta.get("Name", "")).strip(),
+        version=str(meta.get("Version", "")).strip(),
+    )
