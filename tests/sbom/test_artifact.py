@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tarfile
 from pathlib import Path
 
@@ -80,3 +81,21 @@ def test_several_sources_merge_under_the_first_subject() -> None:
         "pkg:pypi/idna@3.7",
         "pkg:pypi/importlib-metadata@8.0.0",
     ]
+
+
+@pytest.mark.parametrize("container", ["tar", "directory"])
+def test_file_names_that_are_not_utf8_are_escaped(tmp_path: Path, container: str) -> None:
+    # tar and the file system give such names with surrogateescape; written as they were,
+    # the document could not be encoded and the run ended as an internal error (exit 3).
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "ok.txt").write_text("ok")
+    Path(os.fsdecode(os.fsencode(src) + b"/caf\xe9")).write_bytes(b"latin-1")
+    path = src
+    if container == "tar":
+        path = tmp_path / "names.tar"
+        with tarfile.open(path, "w", encoding="utf-8", errors="surrogateescape") as tf:
+            tf.add(src, arcname=".")
+    document = build_sbom([ArtifactSource(path, files=True)])
+    files = {c["name"]: c["bom-ref"] for c in json.loads(document.decode("utf-8"))["components"]}
+    assert files == {"caf\\xe9": "file:caf\\xe9", "ok.txt": "file:ok.txt"}
