@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import zipfile
@@ -12,6 +13,7 @@ import pytest
 from tests.sbom.conftest import DISTS, tar_bytes
 from verifier.errors import InputError
 from verifier.sbom import build_sbom, validate_sbom
+from verifier.sbom.installed_files import installed_files
 from verifier.sbom.sources.sdist import SdistSource
 from verifier.sbom.sources.wheel import WheelSource
 
@@ -159,3 +161,30 @@ def test_sdist_pyproject_dependencies_of_the_wrong_type_are_findings(
     assert len(inventory.findings) == 1
     assert finding in inventory.findings[0]
     assert "\n" not in inventory.findings[0]
+
+
+def test_wheel_record_that_is_not_csv_is_an_input_error(tmp_path: Path) -> None:
+    # A field over csv's 128 KiB limit used to end as an internal error (exit 3).
+    wheel = _wheel_with_metadata(tmp_path, "Metadata-Version: 2.1\nName: w\nVersion: 1.0\n")
+    with zipfile.ZipFile(wheel, "a") as zf:
+        zf.writestr("w-1.0.dist-info/RECORD", '"' + "a" * 200_000 + '",,\n')
+    with pytest.raises(InputError, match=r"RECORD is not readable CSV: field larger"):
+        WheelSource(wheel, files=True).inventory()
+
+
+def test_installed_record_hashes_that_cannot_be_checked_are_findings(tmp_path: Path) -> None:
+    # A row whose hash is malformed used to be dropped without a word: its file went
+    # unchecked and unlisted while the run reported nothing.
+    site = tmp_path / "lib" / "python3.12" / "site-packages"
+    (site / "w").mkdir(parents=True)
+    (site / "w" / "__init__.py").write_text("x = 1\n")
+    (site / "w" / "data.txt").write_text("data\n")
+    good = base64.urlsafe_b64encode(hashlib.sha256(b"x = 1\n").digest()).rstrip(b"=").decode()
+    record = f"w/__init__.py,sha256={good},6\nw/data.txt,sha256=zzz,5\nw/RECORD,,\n"
+    files, findings = installed_files(
+        site, record.encode(), owner="w-1.0.dist-info", label="site-packages"
+    )
+    assert [f.name for f in files] == ["site-packages/w/__init__.py"]
+    assert findings == [
+        "w-1.0.dist-info: RECORD hash of 'w/data.txt' cannot be checked: 'sha256=zzz'"
+    ]
