@@ -12,6 +12,7 @@ no earlier than the newest sdist file, carry the build's wall clock.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import zoneinfo
 from collections import Counter
@@ -92,22 +93,24 @@ class InferredRecipe:
         """
         key = "url" if "://" in sdist else "path"
         lines = [
-            f"# Inferred by verifier from {self.name} {self.version}'s wheel "
-            f"(Generator: {self.generator}).",
-            *(f"# {c}" for c in comments),
+            _comment(
+                f"Inferred by verifier from {self.name} {self.version}'s wheel "
+                f"(Generator: {self.generator})."
+            ),
+            *(_comment(c) for c in comments),
         ]
         if requirements is None:
             requirements = self.requirements
             lines.append("# Pin each requirement with --hash=sha256:... before use.")
-        reqs = ",\n".join(f'    "{r}"' for r in requirements)
+        reqs = ",\n".join(f"    {_toml_string(r)}" for r in requirements)
         lines += [
             "version = 1",
-            f'name = "{self.name}"',
+            f"name = {_toml_string(self.name)}",
             "",
             "[[input]]",
             'name = "sdist"',
-            f'{key} = "{sdist}"',
-            f'sha256 = "{sdist_sha256}"',
+            f"{key} = {_toml_string(sdist)}",
+            f"sha256 = {_toml_string(sdist_sha256)}",
             "unpack = true",
             "strip = 1",
             "",
@@ -115,16 +118,16 @@ class InferredRecipe:
             f"requirements = [\n{reqs},\n]",
         ]
         if index_url:
-            lines.append(f'index_url = "{index_url}"')
+            lines.append(f"index_url = {_toml_string(index_url)}")
         if find_links:
-            lines.append("find_links = [" + ", ".join(f'"{f}"' for f in find_links) + "]")
+            lines.append("find_links = [" + ", ".join(_toml_string(f) for f in find_links) + "]")
         lines += [
             "",
             "[build]",
-            f'command = ["python", "-c", "{self.build_code}"]',
+            f'command = ["python", "-c", {_toml_string(self.build_code)}]',
             'outputs = ["dist/*.whl"]',
         ]
-        env = ", ".join(f'{k} = "{v}"' for k, v in sorted(self.env().items()))
+        env = ", ".join(f"{k} = {_toml_string(v)}" for k, v in sorted(self.env().items()))
         lines.append(f"env = {{ {env} }}")
         if self.source_date_epoch is not None:
             lines.append(f"source_date_epoch = {self.source_date_epoch}")
@@ -156,6 +159,20 @@ class InferredRecipe:
             "stabilizers": list(self.stabilizers),
             "notes": list(self.notes),
         }
+
+
+def _toml_string(value: str) -> str:
+    """``value`` as a TOML basic string: a JSON string is one, once DEL is escaped too.
+
+    Requirements carry double quotes (``x; python_version >= "3.8"``) and every value here
+    comes from a published release: none may end the string and write TOML of its own.
+    """
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _comment(text: str) -> str:
+    """A one-line TOML comment: line breaks and other control characters become spaces."""
+    return "# " + "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text)
 
 
 def _backend(

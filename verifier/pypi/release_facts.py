@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import email.parser
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
 
 from verifier.archive import ArchiveError, MemberKind, open_archive
 from verifier.errors import InputError
@@ -96,21 +99,47 @@ def read_sdist(path: Path) -> SdistFacts:
                     pkg_info = reader.read(member, _SMALL)
     finally:
         reader.close()
-    requires: tuple[str, ...] = ()
-    backend = None
-    if pyproject:
-        try:
-            table = tomllib.loads(pyproject.decode("utf-8")).get("build-system", {})
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ArchiveError(f"{path}: pyproject.toml is not valid TOML: {exc}") from exc
-        requires = tuple(str(r) for r in table.get("requires", ()))
-        backend = table.get("build-backend")
+    requires, backend = _build_system(pyproject, path) if pyproject else ((), None)
     meta = email.parser.Parser().parsestr(pkg_info.decode("utf-8", "replace"), headersonly=True)
     return SdistFacts(
         top,
         mtimes,
         requires,
-        str(backend) if backend else None,
+        backend,
         name=str(meta.get("Name", "")).strip(),
         version=str(meta.get("Version", "")).strip(),
     )
+
+
+#: a PEP 517 object reference, ``module.path`` or ``module.path:object.path``
+_BACKEND = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?::[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)?$")
+
+
+def _build_system(pyproject: bytes, path: Path) -> tuple[tuple[str, ...], str | None]:
+    """``[build-system]`` requires and build-backend, checked: both end up in a recipe.
+
+    The backend is written into the build command's Python code and both into TOML, so
+    anything but PEP 508 requirements and a PEP 517 object reference is refused.
+    """
+    where = f"{path}: pyproject.toml"
+    try:
+        table = tomllib.loads(pyproject.decode("utf-8")).get("build-system", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"{where} is not valid TOML: {exc}") from exc
+    if not isinstance(table, dict):
+        raise ArchiveError(f"{where}: [build-system] is not a table")
+    requires = table.get("requires", [])
+    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+        raise ArchiveError(f"{where}: build-system.requires is not an array of strings")
+    for requirement in requires:
+        try:
+            Requirement(requirement)
+        except InvalidRequirement as exc:
+            reason = str(exc).splitlines()[0]
+            raise ArchiveError(f"{where}: build-system.requires {requirement!r}: {reason}") from exc
+    backend = table.get("build-backend")
+    if backend is not None and (not isinstance(backend, str) or not _BACKEND.match(backend)):
+        raise ArchiveError(
+            f"{where}: build-system.build-backend {backend!r} is not a PEP 517 object reference"
+        )
+    return tuple(requires), backend
