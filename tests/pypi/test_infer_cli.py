@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import tarfile
 import tomllib
 from pathlib import Path
@@ -79,7 +81,9 @@ def test_sdist_of_another_release_is_refused(cli: CliRunner, tmp_path: Path) -> 
     )
 
 
-def _release(tmp_path: Path, pyproject: str) -> tuple[str, str]:
+def _release(
+    tmp_path: Path, pyproject: str, extra: tuple[tuple[str, bytes], ...] = ()
+) -> tuple[str, str]:
     """A hatchling-built wheel of s 1.0 and its sdist with this pyproject.toml."""
     wheel = make_zip(
         tmp_path / "s-1.0-py3-none-any.whl",
@@ -99,6 +103,7 @@ def _release(tmp_path: Path, pyproject: str) -> tuple[str, str]:
             ("s-1.0/PKG-INFO", b"Metadata-Version: 2.1\nName: s\nVersion: 1.0\n"),
             ("s-1.0/pyproject.toml", pyproject.encode()),
             ("s-1.0/s/__init__.py", b""),
+            *extra,
         ):
             info = tarfile.TarInfo(name)
             info.size = len(data)
@@ -118,6 +123,10 @@ def _release(tmp_path: Path, pyproject: str) -> tuple[str, str]:
             "build-system.build-backend 'x\"]\\nnetwork = true\\n#' is not a PEP 517 object",
         ),
         ("[build-system]\nrequires = []\nbuild-backend = 7\n", "build-backend 7 is not a PEP"),
+        (
+            "[build-system]\nrequires = []\nbuild-backend = 'b'\nbackend-path = ['../up']\n",
+            "build-system.backend-path ['../up'] is not a list of directories inside",
+        ),
     ],
 )
 def test_hostile_build_system_is_refused(
@@ -148,3 +157,22 @@ def test_requirements_with_double_quotes_give_valid_toml(cli: CliRunner, tmp_pat
     recipe = tomllib.loads(result.stdout)
     assert recipe["toolchain"]["requirements"] == ["hatchling==1.25.0", requirement]
     assert "network" not in recipe["build"]
+
+
+def test_in_tree_backend_is_imported_from_its_backend_path(cli: CliRunner, tmp_path: Path) -> None:
+    # PyYAML 6.0.2 builds with backend-path = ["packaging"]: the command used to import the
+    # backend without it, so the inferred recipe could not build (ModuleNotFoundError).
+    backend = b"def build_wheel(directory):\n    open(directory + '/s.whl', 'w').close()\n"
+    wheel, sdist = _release(
+        tmp_path,
+        "[build-system]\nrequires = []\nbuild-backend = 'intree'\nbackend-path = ['tools']\n",
+        (("s-1.0/tools/intree.py", backend),),
+    )
+    result = cli.invoke(app, ["infer-recipe", wheel, sdist])
+    assert result.exit_code == 0, result.stderr
+    command = tomllib.loads(result.stdout)["build"]["command"]
+    tree = tmp_path / "tree"
+    with tarfile.open(sdist) as tf:
+        tf.extractall(tree, filter="data")
+    subprocess.run([sys.executable, *command[1:]], cwd=tree / "s-1.0", check=True)
+    assert (tree / "s-1.0" / "dist" / "s.whl").is_file()

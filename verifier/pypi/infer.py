@@ -52,6 +52,8 @@ class InferredRecipe:
     umask: int | None
     wall_clock_members: tuple[str, ...]  # stamped at build time: cannot be reproduced
     notes: tuple[str, ...] = field(default=())
+    #: in-tree directories the sdist's backend is imported from (PEP 517 backend-path)
+    backend_path: tuple[str, ...] = field(default=())
 
     @property
     def stabilizers(self) -> tuple[str, ...]:
@@ -63,8 +65,12 @@ class InferredRecipe:
         """Python that builds the wheel into ``dist/`` with the backend (PEP 517)."""
         module, _, obj = self.backend.partition(":")
         hook = f"{module}.{obj}" if obj else module
+        # PEP 517: backend-path entries go first on sys.path, so an in-tree backend imports.
+        path = (
+            f"import sys; sys.path[:0] = {list(self.backend_path)!r}; " if self.backend_path else ""
+        )
         return (
-            f"import os, {module}; os.makedirs('dist', exist_ok=True); "
+            f"{path}import os, {module}; os.makedirs('dist', exist_ok=True); "
             f"print({hook}.build_wheel('dist'))"
         )
 
@@ -344,4 +350,5 @@ def infer_recipe(wheel: Path, sdist: Path) -> InferredRecipe:
         umask=umask,
         wall_clock_members=wall_clock,
         notes=tuple(notes),
+        backend_path=source.backend_path if backend == source.build_backend else (),
     )

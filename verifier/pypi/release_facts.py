@@ -43,6 +43,8 @@ class SdistFacts:
     mtimes: dict[str, int]  # path below the top directory -> mtime
     build_requires: tuple[str, ...]
     build_backend: str | None
+    #: ``[build-system].backend-path``: in-tree directories the backend is imported from
+    backend_path: tuple[str, ...] = ()
     #: Name and Version of ``<top>/PKG-INFO`` ("" when the sdist has none)
     name: str = ""
     version: str = ""
@@ -99,13 +101,16 @@ def read_sdist(path: Path) -> SdistFacts:
                     pkg_info = reader.read(member, _SMALL)
     finally:
         reader.close()
-    requires, backend = _build_system(pyproject, path) if pyproject else ((), None)
+    requires, backend, backend_path = (
+        _build_system(pyproject, path) if pyproject else ((), None, ())
+    )
     meta = email.parser.Parser().parsestr(pkg_info.decode("utf-8", "replace"), headersonly=True)
     return SdistFacts(
         top,
         mtimes,
         requires,
         backend,
+        backend_path=backend_path,
         name=str(meta.get("Name", "")).strip(),
         version=str(meta.get("Version", "")).strip(),
     )
@@ -115,7 +120,13 @@ def read_sdist(path: Path) -> SdistFacts:
 _BACKEND = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?::[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)?$")
 
 
-def _build_system(pyproject: bytes, path: Path) -> tuple[tuple[str, ...], str | None]:
+#: a relative directory of the sdist (backend-path entries go into the build's Python code)
+_IN_TREE = re.compile(r"^[\w.-]+(?:/[\w.-]+)*/?$")
+
+
+def _build_system(
+    pyproject: bytes, path: Path
+) -> tuple[tuple[str, ...], str | None, tuple[str, ...]]:
     """``[build-system]`` requires and build-backend, checked: both end up in a recipe.
 
     The backend is written into the build command's Python code and both into TOML, so
@@ -142,4 +153,13 @@ def _build_system(pyproject: bytes, path: Path) -> tuple[tuple[str, ...], str | 
         raise ArchiveError(
             f"{where}: build-system.build-backend {backend!r} is not a PEP 517 object reference"
         )
-    return tuple(requires), backend
+    backend_path = table.get("backend-path", [])
+    if not isinstance(backend_path, list) or not all(
+        isinstance(p, str) and _IN_TREE.match(p) and ".." not in p.split("/") for p in backend_path
+    ):
+        # PEP 517: relative to the project root, and never outside it.
+        raise ArchiveError(
+            f"{where}: build-system.backend-path {backend_path!r} is not a list of "
+            "directories inside the sdist"
+        )
+    return tuple(requires), backend, tuple(backend_path)
