@@ -99,3 +99,26 @@ def test_file_names_that_are_not_utf8_are_escaped(tmp_path: Path, container: str
     document = build_sbom([ArtifactSource(path, files=True)])
     files = {c["name"]: c["bom-ref"] for c in json.loads(document.decode("utf-8"))["components"]}
     assert files == {"caf\\xe9": "file:caf\\xe9", "ok.txt": "file:ok.txt"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "target", "message"),
+    [
+        (SourceKind.DIRECTORY, "file", "not a directory"),
+        (SourceKind.ARCHIVE, "dir", "a directory, not an archive (--type directory)"),
+        (SourceKind.ARCHIVE, "file", "not a zip, tar or gzip archive"),
+    ],
+)
+def test_type_that_does_not_fit_the_input_is_refused(
+    tmp_path: Path, kind: SourceKind, target: str, message: str
+) -> None:
+    # --type directory on a file, or --type archive on a directory or an ar (.deb) file,
+    # used to write an SBOM with no components, exit 0.
+    path = tmp_path / "input"
+    if target == "dir":
+        path.mkdir()
+    else:
+        path.write_bytes(b"!<arch>\ndebian-binary   0           0     0     100644  4         `\n")
+    with pytest.raises(InputError) as info:
+        open_source(path, kind, SourceOptions()).inventory()
+    assert str(info.value) == f"{path}: {message}"
