@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import tarfile
 import zipfile
 from pathlib import Path
@@ -125,3 +126,24 @@ def test_extract_refuses_write_through_symlink(tmp_path: Path) -> None:
         tf.addfile(info, io.BytesIO(b"x"))
     with pytest.raises(ArchiveError, match="through a symlink"):
         extract(path, tmp_path / "dest")
+
+
+def test_zip_entries_sharing_one_local_header_are_refused(tmp_path: Path) -> None:
+    # Central-directory entries may all point at one compressed member: each is inflated
+    # again, so a 24 MB zip with 100 such entries made us decompress and hash 14 GB.
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a", b"x" * 1000)
+    data = buf.getvalue()
+    end = data.rfind(b"PK\x05\x06")
+    _, cd_size, cd_offset = struct.unpack("<HII", data[end + 10 : end + 20])
+    central = data[cd_offset : cd_offset + cd_size] * 3
+    tail = struct.pack("<HHHHII", 0, 0, 3, 3, len(central), cd_offset) + data[end + 20 :]
+    bomb = tmp_path / "overlap.zip"
+    bomb.write_bytes(data[:cd_offset] + central + b"PK\x05\x06" + tail)
+    reader = open_archive(bomb)
+    try:
+        with pytest.raises(ArchiveError, match=r"share their data at offset 0 \(overlapping"):
+            list(reader.members())
+    finally:
+        reader.close()
