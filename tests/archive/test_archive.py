@@ -147,3 +147,26 @@ def test_zip_entries_sharing_one_local_header_are_refused(tmp_path: Path) -> Non
             list(reader.members())
     finally:
         reader.close()
+
+
+def test_zip_directory_member_with_data_is_refused(tmp_path: Path) -> None:
+    # Nothing reads a directory's content, so two zips whose directories hid different bytes
+    # compared EQUIVALENT under --stabilize zip-compression. An empty deflated directory (as
+    # jar writes it: 2 compressed bytes, 0 uncompressed) stays fine.
+    hidden = tmp_path / "hidden.zip"
+    with zipfile.ZipFile(hidden, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("d/"), b"payload")
+    jarlike = tmp_path / "jarlike.zip"
+    with zipfile.ZipFile(jarlike, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("META-INF/"), b"", compress_type=zipfile.ZIP_DEFLATED)
+    reader = open_archive(jarlike)
+    try:
+        assert [m.kind for m in reader.members()] == [MemberKind.DIR]
+    finally:
+        reader.close()
+    reader = open_archive(hidden)
+    try:
+        with pytest.raises(ArchiveError, match=r"directory member 'd' carries 7 bytes of data"):
+            list(reader.members())
+    finally:
+        reader.close()

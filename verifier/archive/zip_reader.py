@@ -109,6 +109,13 @@ class ZipReader:
             unix_mode = info.external_attr >> 16
             if info.is_dir():
                 kind = MemberKind.DIR
+                if info.file_size:
+                    # Extractors drop it, and comparisons look at no directory's content:
+                    # bytes hidden here would differ unseen (EQUIVALENT under zip-compression).
+                    raise ArchiveError(
+                        f"{self.label}: directory member {name!r} carries "
+                        f"{info.file_size} bytes of data"
+                    )
             elif stat.S_ISLNK(unix_mode):
                 kind = MemberKind.SYMLINK
             else:
