@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import tarfile
 import zipfile
 from pathlib import Path
@@ -125,3 +126,47 @@ def test_extract_refuses_write_through_symlink(tmp_path: Path) -> None:
         tf.addfile(info, io.BytesIO(b"x"))
     with pytest.raises(ArchiveError, match="through a symlink"):
         extract(path, tmp_path / "dest")
+
+
+def test_zip_entries_sharing_one_local_header_are_refused(tmp_path: Path) -> None:
+    # Central-directory entries may all point at one compressed member: each is inflated
+    # again, so a 24 MB zip with 100 such entries made us decompress and hash 14 GB.
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a", b"x" * 1000)
+    data = buf.getvalue()
+    end = data.rfind(b"PK\x05\x06")
+    _, cd_size, cd_offset = struct.unpack("<HII", data[end + 10 : end + 20])
+    central = data[cd_offset : cd_offset + cd_size] * 3
+    tail = struct.pack("<HHHHII", 0, 0, 3, 3, len(central), cd_offset) + data[end + 20 :]
+    bomb = tmp_path / "overlap.zip"
+    bomb.write_bytes(data[:cd_offset] + central + b"PK\x05\x06" + tail)
+    reader = open_archive(bomb)
+    try:
+        with pytest.raises(ArchiveError, match=r"share their data at offset 0 \(overlapping"):
+            list(reader.members())
+    finally:
+        reader.close()
+
+
+def test_zip_directory_member_with_data_is_refused(tmp_path: Path) -> None:
+    # Nothing reads a directory's content, so two zips whose directories hid different bytes
+    # compared EQUIVALENT under --stabilize zip-compression. An empty deflated directory (as
+    # jar writes it: 2 compressed bytes, 0 uncompressed) stays fine.
+    hidden = tmp_path / "hidden.zip"
+    with zipfile.ZipFile(hidden, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("d/"), b"payload")
+    jarlike = tmp_path / "jarlike.zip"
+    with zipfile.ZipFile(jarlike, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("META-INF/"), b"", compress_type=zipfile.ZIP_DEFLATED)
+    reader = open_archive(jarlike)
+    try:
+        assert [m.kind for m in reader.members()] == [MemberKind.DIR]
+    finally:
+        reader.close()
+    reader = open_archive(hidden)
+    try:
+        with pytest.raises(ArchiveError, match=r"directory member 'd' carries 7 bytes of data"):
+            list(reader.members())
+    finally:
+        reader.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import struct
 import tarfile
 import tracemalloc
@@ -189,3 +191,24 @@ def test_truncated_tar_gz_exits_two(tmp_path: Path, cli: CliRunner) -> None:
     cut.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
     result = cli.invoke(app, ["diff", str(good), str(cut)])
     assert result.exit_code == 2 and "cut.tar.gz" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_names_that_are_not_utf8_are_escaped_in_reports(
+    tmp_path: Path, cli: CliRunner, fmt: str
+) -> None:
+    # Such names used to reach stdout as lone surrogates: a UnicodeEncodeError under a UTF-8
+    # locale, or a raw 0xe9 byte in the --json report (not UTF-8, so not JSON) under C.
+    sides = []
+    for side, content in (("a", b"1"), ("b", b"2")):
+        root = tmp_path / side
+        root.mkdir()
+        Path(os.fsdecode(os.fsencode(root) + b"/caf\xe9")).write_bytes(content)
+        sides.append(str(root))
+    result = cli.invoke(app, ["diff", "-f", fmt, *sides])
+    assert result.exit_code == 1, result.stderr
+    report = result.stdout_bytes.decode("utf-8")
+    if fmt == "json":
+        assert json.loads(report)["differences"][0]["location"] == ["caf\\xe9"]
+    else:
+        assert "caf\\xe9" in report

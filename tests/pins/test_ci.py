@@ -67,6 +67,15 @@ def test_malformed_workflow_is_one_unreadable_finding(scan_text: Scan) -> None:
     assert findings[0].reference.startswith("invalid YAML:")
 
 
+def test_uses_that_is_not_a_string_is_unreadable(scan_text: Scan) -> None:
+    # A list or an empty value under uses: was skipped without a finding: a silent pass.
+    text = "on: push\njobs:\n  a:\n    steps:\n      - uses: [1, 2]\n      - uses:\n"
+    assert _refs(scan_text(".github/workflows/ci.yml", text)) == [
+        (5, "unreadable", "uses: is not a string"),
+        (6, "unreadable", "uses: is not a string"),
+    ]
+
+
 GITLAB = f"""\
 include:
   - local: .gitlab/ci/build.yml

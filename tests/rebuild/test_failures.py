@@ -150,3 +150,20 @@ def test_bad_usage_is_exit_2(tmp_path: Path) -> None:
     assert unknown.exit_code == 2
     assert "unknown variation 'colour'" in unknown.stderr
     assert run_cli("rebuild", str(tmp_path / "nope.toml")).exit_code == 2
+
+
+def test_outputs_behind_a_symlinked_directory_outside_the_build_are_not_read(
+    tmp_path: Path,
+) -> None:
+    # The build runs sandboxed, but outputs are collected on the host afterwards: a directory
+    # symlink the build made (out/host -> a host directory) used to be followed, copying host
+    # files into the evidence as REPRODUCED outputs.
+    require_bwrap()
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "secret").write_text("host only\n")
+    recipe = _script_recipe(tmp_path, f"echo a > out/a\nln -s {host} out/host")
+    outcome = rebuild(recipe, tmp_path / "out")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert [o["name"] for o in outcome.report["outputs"]] == ["out/a"]
+    assert not list((tmp_path / "out").rglob("secret"))

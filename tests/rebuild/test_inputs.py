@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tarfile
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import FIXTURES
 from tests.rebuild.conftest import rebuild, require_bwrap, run_cli
@@ -101,6 +104,32 @@ def test_pin_fills_missing_pins_and_then_has_nothing_to_do(tmp_path: Path) -> No
     assert recipe.read_text() == original
     second = run_cli("pin", str(recipe))
     assert "every input already pinned" in second.stderr
+
+
+@pytest.mark.parametrize("kind", ["symlink-loop", "fifo-in-tree"])
+def test_pin_refuses_an_input_that_cannot_be_copied(tmp_path: Path, kind: str) -> None:
+    # A symlink loop or a named pipe in an input tree is bad input (exit 2, one line naming
+    # the recipe, the input and the file), not an internal error.
+    if kind == "symlink-loop":
+        (tmp_path / "src").symlink_to("src")
+        bad = tmp_path / "src"
+    else:
+        (tmp_path / "src").mkdir()
+        bad = tmp_path / "src" / "pipe"
+        os.mkfifo(bad)
+    recipe = tmp_path / "repro.toml"
+    recipe.write_text(
+        'version = 1\nname = "x"\n\n[[input]]\nname = "src"\npath = "src"\n\n'
+        f"{BUILD}source_date_epoch = 1\n"
+    )
+    pinned = run_cli("pin", str(recipe))
+    assert pinned.exit_code == 2, pinned.stderr
+    error = [line for line in pinned.stderr.splitlines() if line.startswith("error:")]
+    assert error == [error[0]]
+    assert f"{recipe}:4: input 'src': cannot copy {bad}:" in error[0]
+    rebuilt = rebuild(recipe, tmp_path / "out")
+    assert rebuilt.exit_code == 2
+    assert f"input 'src': cannot copy {bad}:" in rebuilt.stderr
 
 
 def test_against_reference_artifact(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tarfile
 from pathlib import Path
 
@@ -80,3 +81,44 @@ def test_several_sources_merge_under_the_first_subject() -> None:
         "pkg:pypi/idna@3.7",
         "pkg:pypi/importlib-metadata@8.0.0",
     ]
+
+
+@pytest.mark.parametrize("container", ["tar", "directory"])
+def test_file_names_that_are_not_utf8_are_escaped(tmp_path: Path, container: str) -> None:
+    # tar and the file system give such names with surrogateescape; written as they were,
+    # the document could not be encoded and the run ended as an internal error (exit 3).
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "ok.txt").write_text("ok")
+    Path(os.fsdecode(os.fsencode(src) + b"/caf\xe9")).write_bytes(b"latin-1")
+    path = src
+    if container == "tar":
+        path = tmp_path / "names.tar"
+        with tarfile.open(path, "w", encoding="utf-8", errors="surrogateescape") as tf:
+            tf.add(src, arcname=".")
+    document = build_sbom([ArtifactSource(path, files=True)])
+    files = {c["name"]: c["bom-ref"] for c in json.loads(document.decode("utf-8"))["components"]}
+    assert files == {"caf\\xe9": "file:caf\\xe9", "ok.txt": "file:ok.txt"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "target", "message"),
+    [
+        (SourceKind.DIRECTORY, "file", "not a directory"),
+        (SourceKind.ARCHIVE, "dir", "a directory, not an archive (--type directory)"),
+        (SourceKind.ARCHIVE, "file", "not a zip, tar or gzip archive"),
+    ],
+)
+def test_type_that_does_not_fit_the_input_is_refused(
+    tmp_path: Path, kind: SourceKind, target: str, message: str
+) -> None:
+    # --type directory on a file, or --type archive on a directory or an ar (.deb) file,
+    # used to write an SBOM with no components, exit 0.
+    path = tmp_path / "input"
+    if target == "dir":
+        path.mkdir()
+    else:
+        path.write_bytes(b"!<arch>\ndebian-binary   0           0     0     100644  4         `\n")
+    with pytest.raises(InputError) as info:
+        open_source(path, kind, SourceOptions()).inventory()
+    assert str(info.value) == f"{path}: {message}"

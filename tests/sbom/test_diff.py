@@ -89,3 +89,12 @@ def test_nested_components_and_multiple_versions() -> None:
 def test_diff_refuses_non_cyclonedx() -> None:
     with pytest.raises(InputError, match=r"b\.json: not a CycloneDX"):
         diff_sboms(b'{"bomFormat":"CycloneDX"}', b"[]", old_name="a.json", new_name="b.json")
+
+
+@pytest.mark.parametrize("components", ['"abc"', "[5, null]", '[{"name": "a", "components": 7}]'])
+def test_components_that_are_not_an_array_of_objects(components: str) -> None:
+    # A string used to be walked as nothing and numbers skipped: a diff of garbage, exit 0.
+    bad = f'{{"bomFormat": "CycloneDX", "components": {components}}}'.encode()
+    good = build_sbom([UvLockSource(LOCKS / "uv.lock")])
+    with pytest.raises(InputError, match=r"^bad\.json: components must be an array of objects$"):
+        diff_sboms(bad, good, old_name="bad.json", new_name="uv.json")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -181,3 +183,22 @@ def test_every_source_kind_is_byte_reproducible(small_venv: Path, tmp_path: Path
         outputs.append(done.stdout.decode())
     assert len(outputs[0].splitlines()) == len(specs)
     assert outputs[0] == outputs[1]
+
+
+@pytest.mark.slow
+def test_tar_member_names_do_not_depend_on_the_locale(tmp_path: Path) -> None:
+    # tarfile decodes names with the file system encoding unless told: ASCII under a C
+    # locale that Python does not coerce, so "é" came out as "\xc3\xa9" there.
+    archive = tmp_path / "names.tar"
+    with tarfile.open(archive, "w", format=tarfile.GNU_FORMAT, encoding="utf-8") as tf:
+        info = tarfile.TarInfo("s-1.0/é.txt")
+        info.size = 1
+        tf.addfile(info, io.BytesIO(b"x"))
+    args = ["--files", str(archive)]
+    utf8 = _run_cli(args, tmp_path, {"LC_ALL": "C.UTF-8"})
+    ascii_locale = _run_cli(
+        args, tmp_path, {"LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}
+    )
+    assert utf8 == ascii_locale
+    names = [c["name"] for c in json.loads(utf8)["components"]]
+    assert names == ["s-1.0/é.txt"]

@@ -157,3 +157,35 @@ def test_invalid_version_in_a_lock_is_a_finding_and_kept(tmp_path: Path) -> None
     assert json.loads(build_sbom([PylockSource(path)]))["components"][0]["version"] == (
         "not.a-version!"
     )
+
+
+def test_npm_lock_fields_of_the_wrong_type(tmp_path: Path) -> None:
+    # A number where a version string belongs used to end as an internal error (exit 3).
+    path = tmp_path / "package-lock.json"
+    path.write_text(
+        json.dumps(
+            {
+                "lockfileVersion": 3,
+                "name": 7,
+                "packages": {
+                    "": {"name": {"x": 1}, "version": 3},
+                    "node_modules/a": {"version": 5},
+                    "node_modules/b": {"version": "1.0.0"},
+                },
+            }
+        )
+    )
+    inventory = NpmLockSource(path).inventory()
+    assert [(p.name, p.version, p.purl) for p in inventory.packages] == [
+        ("a", None, "pkg:npm/a"),
+        ("b", "1.0.0", "pkg:npm/b@1.0.0"),
+    ]
+    assert f"{path}: packages['node_modules/a']: a has no version" in inventory.findings
+    assert json.loads(build_sbom([NpmLockSource(path)]))["metadata"]["component"]["name"]
+
+
+def test_npm_lock_entry_without_a_name_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "package-lock.json"
+    path.write_text('{"lockfileVersion": 3, "packages": {"node_modules/": {"version": "1"}}}')
+    with pytest.raises(InputError, match=r"packages\['node_modules/'\]: no package name"):
+        NpmLockSource(path).inventory()

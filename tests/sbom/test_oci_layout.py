@@ -216,3 +216,16 @@ def test_image_index_picks_linux_amd64_and_output_is_deterministic(tmp_path: Pat
 def test_not_an_oci_layout(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not an OCI image layout"):
         OciLayoutSource(tmp_path).inventory()
+
+
+def test_npm_package_json_with_an_empty_name_is_skipped(tmp_path: Path) -> None:
+    # An empty "name" used to reach the purl builder and end as an internal error (exit 3).
+    layer = tar_bytes(
+        [
+            ("app/node_modules/a/package.json", b'{"name": "", "version": "1.0.0"}'),
+            ("app/node_modules/b/package.json", b'{"name": "b", "version": "2.0.0"}'),
+        ]
+    )
+    make_oci_layout(tmp_path / "img", [layer])
+    inventory = OciLayoutSource(tmp_path / "img").inventory()
+    assert [p.purl for p in inventory.packages] == ["pkg:npm/b@2.0.0"]

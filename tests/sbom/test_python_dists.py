@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import zipfile
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.sbom.conftest import DISTS
+from tests.sbom.conftest import DISTS, tar_bytes
 from verifier.errors import InputError
 from verifier.sbom import build_sbom, validate_sbom
+from verifier.sbom.installed_files import installed_files
 from verifier.sbom.sources.sdist import SdistSource
 from verifier.sbom.sources.wheel import WheelSource
 
@@ -125,3 +127,64 @@ def test_wheel_files_are_checked_against_record(tmp_path: Path) -> None:
         f"{tampered}: extra.py is not listed in RECORD",
         f"{tampered}: six.py does not match its RECORD hash",
     )
+
+
+@pytest.mark.parametrize(
+    ("dependencies", "finding"),
+    [
+        ("'abc'", "[project].dependencies is not an array (str); ignored"),
+        ("[1, 'idna>=3']", "dependency 1 is not a string; ignored"),
+        ("[{a = 1}, 'idna>=3']", "dependency {'a': 1} is not a string; ignored"),
+        ("['not a req !!', 'idna>=3']", "dependency 'not a req !!': Expected"),
+    ],
+)
+def test_sdist_pyproject_dependencies_of_the_wrong_type_are_findings(
+    tmp_path: Path, dependencies: str, finding: str
+) -> None:
+    # A string used to be read character by character (components a, b, c) and an integer
+    # became the package "1"; each is a one-line finding now, and only real requirements count.
+    sdist = tmp_path / "s-1.0.tar.gz"
+    sdist.write_bytes(
+        tar_bytes(
+            [
+                ("s-1.0/PKG-INFO", b"Metadata-Version: 2.1\nName: s\nVersion: 1.0\n"),
+                (
+                    "s-1.0/pyproject.toml",
+                    f"[project]\ndynamic = 5\ndependencies = {dependencies}\n".encode(),
+                ),
+            ]
+        )
+    )
+    inventory = SdistSource(sdist).inventory()
+    names = sorted(p.name for p in inventory.packages)
+    assert names == ([] if dependencies == "'abc'" else ["idna"])
+    assert len(inventory.findings) == 1
+    assert finding in inventory.findings[0]
+    assert "\n" not in inventory.findings[0]
+
+
+def test_wheel_record_that_is_not_csv_is_an_input_error(tmp_path: Path) -> None:
+    # A field over csv's 128 KiB limit used to end as an internal error (exit 3).
+    wheel = _wheel_with_metadata(tmp_path, "Metadata-Version: 2.1\nName: w\nVersion: 1.0\n")
+    with zipfile.ZipFile(wheel, "a") as zf:
+        zf.writestr("w-1.0.dist-info/RECORD", '"' + "a" * 200_000 + '",,\n')
+    with pytest.raises(InputError, match=r"RECORD is not readable CSV: field larger"):
+        WheelSource(wheel, files=True).inventory()
+
+
+def test_installed_record_hashes_that_cannot_be_checked_are_findings(tmp_path: Path) -> None:
+    # A row whose hash is malformed used to be dropped without a word: its file went
+    # unchecked and unlisted while the run reported nothing.
+    site = tmp_path / "lib" / "python3.12" / "site-packages"
+    (site / "w").mkdir(parents=True)
+    (site / "w" / "__init__.py").write_text("x = 1\n")
+    (site / "w" / "data.txt").write_text("data\n")
+    good = base64.urlsafe_b64encode(hashlib.sha256(b"x = 1\n").digest()).rstrip(b"=").decode()
+    record = f"w/__init__.py,sha256={good},6\nw/data.txt,sha256=zzz,5\nw/RECORD,,\n"
+    files, findings = installed_files(
+        site, record.encode(), owner="w-1.0.dist-info", label="site-packages"
+    )
+    assert [f.name for f in files] == ["site-packages/w/__init__.py"]
+    assert findings == [
+        "w-1.0.dist-info: RECORD hash of 'w/data.txt' cannot be checked: 'sha256=zzz'"
+    ]

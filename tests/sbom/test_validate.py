@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -149,3 +150,31 @@ def test_inline_refs_replaces_local_and_external_refs() -> None:
     assert node["properties"]["child"] is node  # recursion becomes a cycle
     with pytest.raises(ValueError, match="names no known schema"):
         inline_refs({"x.json": {"properties": {"a": {"$ref": "missing.json"}}}})
+
+
+def _nested(depth: int) -> bytes:
+    component: dict[str, object] = {"type": "library", "name": "leaf"}
+    for level in range(depth):
+        component = {"type": "library", "name": f"n{level}", "components": [component]}
+    doc = {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1}
+    return json.dumps({**doc, "components": [component]}).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, r"x\.json: not valid JSON: nested too deeply$"),
+        (b'{"version": ' + b"9" * 5000 + b"}", r"x\.json: not valid JSON: an integer of more"),
+        (_nested(300), r"x\.json: nested too deeply to validate$"),
+    ],
+)
+def test_hostile_json_is_bad_input_not_an_internal_error(data: bytes, message: str) -> None:
+    # RecursionError and ValueError from json and jsonschema used to end as exit 3. The CLI
+    # runs with Python's default recursion limit; other tests' libraries may have raised it.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        with pytest.raises(InputError, match=message):
+            validate_sbom(data, where="x.json")
+    finally:
+        sys.setrecursionlimit(limit)

@@ -10,7 +10,7 @@ from verifier.archive.detect import ArchiveFormat, Source, detect_format, format
 from verifier.archive.extract import extract
 from verifier.archive.gzip_header import GzipHeader, read_gzip_header
 from verifier.archive.limits import ArchiveError, Limits
-from verifier.archive.member import Member, MemberKind
+from verifier.archive.member import Member, MemberKind, printable_name
 from verifier.archive.reader import ArchiveReader, open_archive
 
 __all__ = [
@@ -26,5 +26,6 @@ __all__ = [
     "extract",
     "format_of_head",
     "open_archive",
+    "printable_name",
     "read_gzip_header",
 ]

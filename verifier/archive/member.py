@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -55,3 +56,16 @@ def safe_name(archive: str, raw: str) -> str:
     if normalized == ".." or normalized.startswith("../"):
         raise ArchiveError(f"{archive}: member escapes the archive root: {raw!r}")
     return "" if normalized == "." else normalized
+
+
+#: what ``surrogateescape`` decoding makes of each byte that is not UTF-8
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def printable_name(name: str) -> str:
+    """A member or file name fit for a report: each byte that is not UTF-8 as ``\\xNN``.
+
+    tar and the file system hand such names over with ``surrogateescape``; they compare and
+    open fine, but no UTF-8 output (JSON, CycloneDX, a terminal) can hold them as they are.
+    """
+    return _UNDECODABLE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", name)

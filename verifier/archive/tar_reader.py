@@ -41,7 +41,9 @@ class TarReader:
                 self._file.seek(0)
                 self._meta += read_gzip_header(self._file, self.label).fields()
             self._file.seek(0)
-            self._tar = tarfile.open(fileobj=self._file, mode="r:*")  # noqa: SIM115
+            # Names are UTF-8 whatever the locale (tarfile's default is the file system
+            # encoding: ASCII under an uncoerced C locale would turn "é" into "\xc3\xa9").
+            self._tar = tarfile.open(fileobj=self._file, mode="r:*", encoding="utf-8")  # noqa: SIM115
         except _READ_ERRORS as exc:
             raise ArchiveError(f"{self.label}: not a readable tar archive: {exc}") from exc
         self._infos: dict[str, tarfile.TarInfo] = {}

@@ -11,6 +11,8 @@ no earlier than the newest sdist file, carry the build's wall clock.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 import zoneinfo
 from collections import Counter
@@ -18,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
 
 from verifier.errors import InputError
 from verifier.pypi.release_facts import SdistFacts, WheelFacts, read_sdist, read_wheel
@@ -48,6 +52,8 @@ class InferredRecipe:
     umask: int | None
     wall_clock_members: tuple[str, ...]  # stamped at build time: cannot be reproduced
     notes: tuple[str, ...] = field(default=())
+    #: in-tree directories the sdist's backend is imported from (PEP 517 backend-path)
+    backend_path: tuple[str, ...] = field(default=())
 
     @property
     def stabilizers(self) -> tuple[str, ...]:
@@ -59,8 +65,12 @@ class InferredRecipe:
         """Python that builds the wheel into ``dist/`` with the backend (PEP 517)."""
         module, _, obj = self.backend.partition(":")
         hook = f"{module}.{obj}" if obj else module
+        # PEP 517: backend-path entries go first on sys.path, so an in-tree backend imports.
+        path = (
+            f"import sys; sys.path[:0] = {list(self.backend_path)!r}; " if self.backend_path else ""
+        )
         return (
-            f"import os, {module}; os.makedirs('dist', exist_ok=True); "
+            f"{path}import os, {module}; os.makedirs('dist', exist_ok=True); "
             f"print({hook}.build_wheel('dist'))"
         )
 
@@ -89,22 +99,24 @@ class InferredRecipe:
         """
         key = "url" if "://" in sdist else "path"
         lines = [
-            f"# Inferred by verifier from {self.name} {self.version}'s wheel "
-            f"(Generator: {self.generator}).",
-            *(f"# {c}" for c in comments),
+            _comment(
+                f"Inferred by verifier from {self.name} {self.version}'s wheel "
+                f"(Generator: {self.generator})."
+            ),
+            *(_comment(c) for c in comments),
         ]
         if requirements is None:
             requirements = self.requirements
             lines.append("# Pin each requirement with --hash=sha256:... before use.")
-        reqs = ",\n".join(f'    "{r}"' for r in requirements)
+        reqs = ",\n".join(f"    {_toml_string(r)}" for r in requirements)
         lines += [
             "version = 1",
-            f'name = "{self.name}"',
+            f"name = {_toml_string(self.name)}",
             "",
             "[[input]]",
             'name = "sdist"',
-            f'{key} = "{sdist}"',
-            f'sha256 = "{sdist_sha256}"',
+            f"{key} = {_toml_string(sdist)}",
+            f"sha256 = {_toml_string(sdist_sha256)}",
             "unpack = true",
             "strip = 1",
             "",
@@ -112,16 +124,16 @@ class InferredRecipe:
             f"requirements = [\n{reqs},\n]",
         ]
         if index_url:
-            lines.append(f'index_url = "{index_url}"')
+            lines.append(f"index_url = {_toml_string(index_url)}")
         if find_links:
-            lines.append("find_links = [" + ", ".join(f'"{f}"' for f in find_links) + "]")
+            lines.append("find_links = [" + ", ".join(_toml_string(f) for f in find_links) + "]")
         lines += [
             "",
             "[build]",
-            f'command = ["python", "-c", "{self.build_code}"]',
+            f'command = ["python", "-c", {_toml_string(self.build_code)}]',
             'outputs = ["dist/*.whl"]',
         ]
-        env = ", ".join(f'{k} = "{v}"' for k, v in sorted(self.env().items()))
+        env = ", ".join(f"{k} = {_toml_string(v)}" for k, v in sorted(self.env().items()))
         lines.append(f"env = {{ {env} }}")
         if self.source_date_epoch is not None:
             lines.append(f"source_date_epoch = {self.source_date_epoch}")
@@ -153,6 +165,20 @@ class InferredRecipe:
             "stabilizers": list(self.stabilizers),
             "notes": list(self.notes),
         }
+
+
+def _toml_string(value: str) -> str:
+    """``value`` as a TOML basic string: a JSON string is one, once DEL is escaped too.
+
+    Requirements carry double quotes (``x; python_version >= "3.8"``) and every value here
+    comes from a published release: none may end the string and write TOML of its own.
+    """
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _comment(text: str) -> str:
+    """A one-line TOML comment: line breaks and other control characters become spaces."""
+    return "# " + "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text)
 
 
 def _backend(
@@ -244,9 +270,37 @@ def _sdist_path(name: str, sdist: SdistFacts) -> str | None:
     return None
 
 
+def _release_key(name: str, version: str) -> tuple[str, str]:
+    """PEP 503 name and PEP 440 normalized version, to compare a wheel with an sdist."""
+    with contextlib.suppress(InvalidVersion):
+        version = str(Version(version))
+    return re.sub(r"[-_.]+", "-", name).lower(), version
+
+
+def _check_same_release(wheel: Path, facts: WheelFacts, sdist: Path, source: SdistFacts) -> None:
+    """InputError unless the sdist is the wheel's release: inferring across two would mix them.
+
+    PKG-INFO says which release an sdist is; without one, its ``<name>-<version>`` top
+    directory does.
+    """
+    want = _release_key(facts.name, facts.version)
+    if source.name and source.version:
+        found = f"{source.name} {source.version}"
+        same = _release_key(source.name, source.version) == want
+    else:
+        found = f"top directory {source.top!r}"
+        name, _, version = source.top.rpartition("-")
+        same = bool(name) and _release_key(name, version) == want
+    if not same:
+        raise InputError(
+            f"{sdist}: not the sdist of {wheel.name} ({facts.name} {facts.version}): {found}"
+        )
+
+
 def infer_recipe(wheel: Path, sdist: Path) -> InferredRecipe:
     """Read the wheel and its sdist and infer the build settings (see module docstring)."""
     facts, source = read_wheel(wheel), read_sdist(sdist)
+    _check_same_release(wheel, facts, sdist, source)
     backend, requirements, notes = _backend(facts, source, wheel)
     times = Counter(m.zip_time for m in facts.members)
     sde: int | None = None
@@ -296,4 +350,5 @@ def infer_recipe(wheel: Path, sdist: Path) -> InferredRecipe:
         umask=umask,
         wall_clock_members=wall_clock,
         notes=tuple(notes),
+        backend_path=source.backend_path if backend == source.build_backend else (),
     )

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import email.parser
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
 
 from verifier.archive import ArchiveError, MemberKind, open_archive
 from verifier.errors import InputError
@@ -40,6 +43,11 @@ class SdistFacts:
     mtimes: dict[str, int]  # path below the top directory -> mtime
     build_requires: tuple[str, ...]
     build_backend: str | None
+    #: ``[build-system].backend-path``: in-tree directories the backend is imported from
+    backend_path: tuple[str, ...] = ()
+    #: Name and Version of ``<top>/PKG-INFO`` ("" when the sdist has none)
+    name: str = ""
+    version: str = ""
 
 
 def read_wheel(path: Path) -> WheelFacts:
@@ -81,7 +89,7 @@ def read_sdist(path: Path) -> SdistFacts:
     try:
         mtimes: dict[str, int] = {}
         top = ""
-        pyproject = b""
+        pyproject = pkg_info = b""
         for member in reader.members():
             first, _, rest = member.name.partition("/")
             top = top or first
@@ -89,15 +97,69 @@ def read_sdist(path: Path) -> SdistFacts:
                 mtimes[rest] = int(member.mtime)
                 if rest == "pyproject.toml":
                     pyproject = reader.read(member, _SMALL)
+                elif rest == "PKG-INFO":
+                    pkg_info = reader.read(member, _SMALL)
     finally:
         reader.close()
-    requires: tuple[str, ...] = ()
-    backend = None
-    if pyproject:
+    requires, backend, backend_path = (
+        _build_system(pyproject, path) if pyproject else ((), None, ())
+    )
+    meta = email.parser.Parser().parsestr(pkg_info.decode("utf-8", "replace"), headersonly=True)
+    return SdistFacts(
+        top,
+        mtimes,
+        requires,
+        backend,
+        backend_path=backend_path,
+        name=str(meta.get("Name", "")).strip(),
+        version=str(meta.get("Version", "")).strip(),
+    )
+
+
+#: a PEP 517 object reference, ``module.path`` or ``module.path:object.path``
+_BACKEND = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?::[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)?$")
+
+
+#: a relative directory of the sdist (backend-path entries go into the build's Python code)
+_IN_TREE = re.compile(r"^[\w.-]+(?:/[\w.-]+)*/?$")
+
+
+def _build_system(
+    pyproject: bytes, path: Path
+) -> tuple[tuple[str, ...], str | None, tuple[str, ...]]:
+    """``[build-system]`` requires and build-backend, checked: both end up in a recipe.
+
+    The backend is written into the build command's Python code and both into TOML, so
+    anything but PEP 508 requirements and a PEP 517 object reference is refused.
+    """
+    where = f"{path}: pyproject.toml"
+    try:
+        table = tomllib.loads(pyproject.decode("utf-8")).get("build-system", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"{where} is not valid TOML: {exc}") from exc
+    if not isinstance(table, dict):
+        raise ArchiveError(f"{where}: [build-system] is not a table")
+    requires = table.get("requires", [])
+    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+        raise ArchiveError(f"{where}: build-system.requires is not an array of strings")
+    for requirement in requires:
         try:
-            table = tomllib.loads(pyproject.decode("utf-8")).get("build-system", {})
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ArchiveError(f"{path}: pyproject.toml is not valid TOML: {exc}") from exc
-        requires = tuple(str(r) for r in table.get("requires", ()))
-        backend = table.get("build-backend")
-    return SdistFacts(top, mtimes, requires, str(backend) if backend else None)
+            Requirement(requirement)
+        except InvalidRequirement as exc:
+            reason = str(exc).splitlines()[0]
+            raise ArchiveError(f"{where}: build-system.requires {requirement!r}: {reason}") from exc
+    backend = table.get("build-backend")
+    if backend is not None and (not isinstance(backend, str) or not _BACKEND.match(backend)):
+        raise ArchiveError(
+            f"{where}: build-system.build-backend {backend!r} is not a PEP 517 object reference"
+        )
+    backend_path = table.get("backend-path", [])
+    if not isinstance(backend_path, list) or not all(
+        isinstance(p, str) and _IN_TREE.match(p) and ".." not in p.split("/") for p in backend_path
+    ):
+        # PEP 517: relative to the project root, and never outside it.
+        raise ArchiveError(
+            f"{where}: build-system.backend-path {backend_path!r} is not a list of "
+            "directories inside the sdist"
+        )
+    return tuple(requires), backend, tuple(backend_path)

@@ -69,13 +69,22 @@ def _stage_path(recipe: Recipe, spec: InputSpec, staging: Path) -> tuple[Path, D
     if not source.exists() and not source.is_symlink():
         raise InputError(f"{recipe.path}:{spec.line}: input {spec.name!r}: {source} does not exist")
     target = staging / spec.name
-    if source.is_dir() and not source.is_symlink():
-        _copy_tree(source, target)
-        return target, tree_digest(target)
-    target.mkdir()
-    copy = target / source.name
-    shutil.copyfile(source, copy)
-    copy.chmod(0o755 if source.stat().st_mode & 0o111 else 0o644)
+    where = f"{recipe.path}:{spec.line}: input {spec.name!r}"
+    try:
+        if source.is_dir() and not source.is_symlink():
+            _copy_tree(source, target)
+            return target, tree_digest(target)
+        target.mkdir()
+        copy = target / source.name
+        shutil.copyfile(source, copy)
+        copy.chmod(0o755 if source.stat().st_mode & 0o111 else 0o644)
+    except shutil.Error as exc:
+        # copytree gathers every failure as (source, destination, reason); name the first.
+        failed, _, reason = exc.args[0][0]
+        raise InputError(f"{where}: cannot copy {failed}: {reason}") from exc
+    except OSError as exc:
+        failed = exc.filename or source
+        raise InputError(f"{where}: cannot copy {failed}: {exc.strerror or exc}") from exc
     return copy, hash_file(copy)
 
 

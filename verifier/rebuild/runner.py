@@ -145,13 +145,16 @@ def _file_order(real: Path, mount: Path, enabled: bool) -> Iterator[Path]:
 
 def _collect_outputs(plan: BuildPlan, root: Path, keep: Path) -> tuple[BuildOutput, ...]:
     found: dict[str, Path] = {}
+    inside = root.resolve()
     for pattern in plan.recipe.build.outputs:
         for match in sorted(root.glob(pattern)):
             files = (
                 [match] if match.is_file() else sorted(p for p in match.rglob("*") if p.is_file())
             )
             for f in files:
-                if f.is_symlink():
+                # Symlinks are not outputs, and neither is what a symlinked directory the
+                # build made (out/etc -> /etc) leads to: we read it outside the sandbox.
+                if f.is_symlink() or not f.resolve().is_relative_to(inside):
                     continue
                 found[f.relative_to(root).as_posix()] = f
     outputs = []

@@ -5,18 +5,22 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from verifier.archive import ArchiveReader, Member, MemberKind, open_archive
+from verifier.archive import ArchiveReader, Member, MemberKind, open_archive, printable_name
 from verifier.digest import Algorithm, Digest, tree_entries
 from verifier.sbom.model import ComponentKind, Package
 
 
 def file_component(path: str, digest: Digest) -> Package:
-    """One file as a ``file`` component; its bom-ref is ``file:<path>``."""
+    """One file as a ``file`` component; its bom-ref is ``file:<path>``.
+
+    A name that is not UTF-8 is shown with ``\\xNN`` escapes (a CycloneDX document is UTF-8).
+    """
+    shown = printable_name(path)
     return Package(
-        name=path,
+        name=shown,
         version=None,
         kind=ComponentKind.FILE,
-        ref_override=f"file:{path}",
+        ref_override=f"file:{shown}",
         hashes=(digest,),
     )
 

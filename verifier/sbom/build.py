@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import replace
@@ -16,7 +15,7 @@ from verifier.sbom.model import Inventory, Subject
 from verifier.sbom.sources import SourceKind, SourceOptions, detect_kind, open_source
 from verifier.sbom.sources.interface import SbomSource
 from verifier.sbom.spec import SpecVersion
-from verifier.sbom.validate import detect_spec_version, validate_document
+from verifier.sbom.validate import detect_spec_version, parse_json, validate_document
 
 
 def source_date_epoch() -> datetime | None:
@@ -77,10 +76,7 @@ def with_formulation(data: bytes, recipe: RebuildRecipe, *, where: str = "<sbom>
 
     The serial number is recomputed (the content changed) and the result validated.
     """
-    try:
-        document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{where}: not valid JSON: {exc}") from exc
+    document = parse_json(data, where=where)
     spec_version = detect_spec_version(document, where=where)
     document = add_formulation(document, recipe, spec_version)
     return _validated(document, spec_version)

@@ -7,13 +7,13 @@ side (npm often nests two), equal versions pair first and the rest pair in versi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from packageurl import PackageURL
 
 from verifier.errors import InputError
+from verifier.sbom.validate import parse_json
 
 
 @dataclass(frozen=True, order=True)
@@ -97,25 +97,29 @@ def _licenses(component: dict[str, Any]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _walk(components: Any) -> list[dict[str, Any]]:
+def _walk(components: Any, *, where: str) -> list[dict[str, Any]]:
+    """Components and their nested components, depth first, without recursion."""
     found: list[dict[str, Any]] = []
-    for component in components or []:
-        if isinstance(component, dict):
+    pending = [components]
+    while pending:
+        level = pending.pop()
+        if level is None:
+            continue
+        if not isinstance(level, list) or not all(isinstance(c, dict) for c in level):
+            raise InputError(f"{where}: components must be an array of objects")
+        for component in level:
             found.append(component)
-            found.extend(_walk(component.get("components")))
+            pending.append(component.get("components"))
     return found
 
 
 def summaries(data: bytes, *, where: str) -> list[ComponentSummary]:
     """Every component (nested ones too) of a CycloneDX JSON document."""
-    try:
-        doc = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{where}: not valid JSON: {exc}") from exc
+    doc = parse_json(data, where=where)
     if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
         raise InputError(f"{where}: not a CycloneDX JSON document (no bomFormat 'CycloneDX')")
     result = []
-    for component in _walk(doc.get("components")):
+    for component in _walk(doc.get("components"), where=where):
         hashes = tuple(
             sorted(
                 f"{h.get('alg')}:{h.get('content')}"

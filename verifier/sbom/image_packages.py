@@ -95,7 +95,12 @@ def _npm(files: dict[str, bytes], label: str) -> tuple[list[Package], list[str]]
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             findings.append(f"{label}!{path}: not valid JSON: {exc}")
             continue
-        if isinstance(doc, dict) and isinstance(doc.get("name"), str) and doc.get("version"):
+        if (
+            isinstance(doc, dict)
+            and isinstance(doc.get("name"), str)
+            and doc["name"]
+            and doc.get("version")
+        ):
             manifests[posixpath.dirname(path)] = doc
     refs = {d: npm_purl(str(doc["name"]), str(doc["version"])) for d, doc in manifests.items()}
     packages = []

@@ -25,10 +25,9 @@ def installed_files(
     in component names (``site-packages/six.py``), so the output does not depend on where the
     environment lives. Paths that leave the environment's prefix are refused as findings.
     """
-    rows = record_rows(record.decode("utf-8", "replace"))
+    rows, findings = record_rows(record.decode("utf-8", "replace"), where=owner)
     prefix = site.resolve().parents[2] if len(site.resolve().parents) > 2 else site.resolve()
     wanted: dict[Path, tuple[str, Digest]] = {}
-    findings: list[str] = []
     for raw_path, digest in rows:
         target = Path(os.path.normpath(site / raw_path))
         try:

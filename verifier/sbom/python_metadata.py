@@ -144,15 +144,26 @@ def record_digest(value: str) -> Digest | None:
         return None
 
 
-def record_rows(text: str) -> list[tuple[str, Digest]]:
-    """(path, digest) for every RECORD row that carries a usable sha256/sha512."""
-    rows = []
-    for row in csv.reader(io.StringIO(text)):
-        if len(row) >= 2 and row[1]:
-            digest = record_digest(row[1])
-            if digest is not None:
-                rows.append((row[0], digest))
-    return rows
+def record_rows(text: str, *, where: str) -> tuple[list[tuple[str, Digest]], list[str]]:
+    """(path, digest) for every RECORD row that carries a usable sha256/sha512, and findings.
+
+    A row whose hash field is there but unusable (another algorithm, bad base64, wrong
+    length) is a finding: its file cannot be checked. InputError when RECORD is not CSV.
+    """
+    rows, findings = [], []
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            if len(row) >= 2 and row[1]:
+                digest = record_digest(row[1])
+                if digest is not None:
+                    rows.append((row[0], digest))
+                else:
+                    findings.append(
+                        f"{where}: RECORD hash of {row[0]!r} cannot be checked: {row[1][:80]!r}"
+                    )
+    except csv.Error as exc:
+        raise InputError(f"{where}: RECORD is not readable CSV: {exc}") from exc
+    return rows, findings
 
 
 def declared_requirements(meta: PythonMetadata) -> tuple[Package, ...]:

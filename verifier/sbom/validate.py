@@ -173,9 +173,26 @@ def validate_sbom(
 
     ``spec_version`` None validates against the document's own ``specVersion``.
     """
-    try:
-        document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{where}: not valid JSON: {exc}") from exc
+    document = parse_json(data, where=where)
     version = spec_version or detect_spec_version(document, where=where)
-    return validate_document(document, version)
+    try:
+        return validate_document(document, version)
+    except RecursionError:
+        raise InputError(f"{where}: nested too deeply to validate") from None
+
+
+def parse_json(data: bytes, *, where: str) -> Any:
+    """JSON bytes as Python values; InputError naming ``where`` for anything that is not JSON.
+
+    That includes nesting deeper than the parser's recursion limit and integers longer than
+    Python converts (4300 digits), which ``json`` reports as RecursionError and ValueError.
+    """
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise InputError(f"{where}: not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, over-long integers
+        reason = str(exc)
+        if "integer string conversion" in reason:
+            reason = f"an integer of more than {sys.get_int_max_str_digits()} digits"
+        raise InputError(f"{where}: not valid JSON: {reason}") from exc

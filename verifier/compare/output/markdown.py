@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from verifier.archive import printable_name
 from verifier.compare.model import Comparison, Difference
 
 
@@ -53,7 +54,8 @@ class MarkdownWriter:
         for diff in details:
             out += ["", f"### {_cell(diff.path)} ({diff.kind.value})", ""]
             out.extend(self._detail(diff))
-        return "\n".join(out) + "\n"
+        # Names that are not UTF-8 (tar, file systems) as \xNN: the report is UTF-8 text.
+        return printable_name("\n".join(out) + "\n")
 
     def _detail(self, diff: Difference) -> list[str]:
         out: list[str] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from verifier.archive import printable_name
 from verifier.compare.model import Comparison, Difference
 
 
@@ -57,4 +58,5 @@ class TextWriter:
         for diff in comparison.differences:
             out.append("")
             out.extend(difference_lines(diff))
-        return "\n".join(out) + "\n"
+        # Names that are not UTF-8 (tar, file systems) as \xNN: the report is UTF-8 text.
+        return printable_name("\n".join(out) + "\n")

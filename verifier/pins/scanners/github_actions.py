@@ -66,7 +66,11 @@ class GitHubActionsScanner:
 
     def _uses(self, source: SourceFile, node: y.Node | None) -> Iterator[Finding]:
         text = y.scalar(node)
-        if node is None or text is None:
+        if node is None:
+            return
+        if text is None:
+            # A list, a mapping or nothing: not a reference we can check, so not a pass.
+            yield source.unreadable(y.line(node), "uses: is not a string")
             return
         text = text.strip()
         if text.startswith("./"):

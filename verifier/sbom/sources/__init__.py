@@ -132,7 +132,16 @@ def open_source(path: Path, kind: SourceKind, options: SourceOptions) -> SbomSou
             return PylockSource(path)
         case SourceKind.NPM_LOCK:
             return NpmLockSource(path)
-        case SourceKind.ARCHIVE | SourceKind.DIRECTORY:
+        case SourceKind.ARCHIVE:
+            # --type is a claim about the input: check it, as the other kinds do.
+            if path.is_dir():
+                raise InputError(f"{path}: a directory, not an archive (--type directory)")
+            if path.exists() and detect_format(path) is None:
+                raise InputError(f"{path}: not a zip, tar or gzip archive")
+            return ArtifactSource(path, files=options.files)
+        case SourceKind.DIRECTORY:
+            if path.exists() and not path.is_dir():
+                raise InputError(f"{path}: not a directory")
             return ArtifactSource(path, files=options.files)
         case SourceKind.OCI_LAYOUT:
             return OciLayoutSource(path, ref=options.ref)

@@ -41,6 +41,11 @@ def integrity_digests(value: Any, *, where: str, findings: list[str]) -> tuple[D
     return tuple(sorted(found))
 
 
+def _text(value: Any) -> str | None:
+    """A field that must be a non-empty string (a hand-edited lock may hold anything)."""
+    return value if isinstance(value, str) and value else None
+
+
 def package_name(path: str, entry: dict[str, Any]) -> str:
     """The package's name: its own ``name`` field, else the last ``node_modules/`` segment."""
     if isinstance(entry.get("name"), str) and entry["name"]:
@@ -75,7 +80,9 @@ class NpmLockSource(LockFile):
         for path, entry in entries.items():
             if path and isinstance(entry, dict) and not entry.get("link"):
                 name = package_name(path, entry)
-                refs[path] = npm_purl(name, entry.get("version"))
+                if not name:
+                    raise InputError(f"{self.path}: packages[{path!r}]: no package name")
+                refs[path] = npm_purl(name, _text(entry.get("version")))
         packages = []
         for path, raw in sorted(entries.items()):
             where = f"{self.path}: packages[{path!r}]"
@@ -85,7 +92,7 @@ class NpmLockSource(LockFile):
             deps = self._deps(path, raw, paths, entries, refs, where, findings)
             lic = raw.get("license")
             license_value = parse_license_text(lic) if isinstance(lic, str) else None
-            if not isinstance(raw.get("version"), str):
+            if _text(raw.get("version")) is None:
                 findings.append(f"{where}: {name} has no version")
             properties = tuple(
                 (f"verifier:npm:{flag}", "true")
@@ -98,7 +105,7 @@ class NpmLockSource(LockFile):
             packages.append(
                 Package(
                     name=name,
-                    version=raw.get("version") if isinstance(raw.get("version"), str) else None,
+                    version=_text(raw.get("version")),
                     purl=refs[path],
                     hashes=integrity_digests(raw.get("integrity"), where=where, findings=findings),
                     licenses=(license_value,) if license_value else (),
@@ -114,8 +121,8 @@ class NpmLockSource(LockFile):
         findings.extend(duplicates(packages, where=str(self.path)))
         subject = lock_subject(
             self.path,
-            root.get("name") or doc.get("name"),
-            root.get("version") or doc.get("version"),
+            _text(root.get("name")) or _text(doc.get("name")),
+            _text(root.get("version")) or _text(doc.get("version")),
         )
         return Inventory(subject, tuple(packages), direct, tuple(findings))
 

@@ -65,12 +65,27 @@ def _pyproject_requires(raw: bytes, where: str, findings: list[str]) -> tuple[Re
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         findings.append(f"{where}: pyproject.toml unreadable: {exc}")
         return ()
-    if not isinstance(project, dict) or "dependencies" in project.get("dynamic", []):
+    if not isinstance(project, dict):
+        return ()
+    dynamic = project.get("dynamic", [])
+    if isinstance(dynamic, list) and "dependencies" in dynamic:
+        return ()
+    declared = project.get("dependencies", [])
+    if not isinstance(declared, list):
+        # A string would otherwise be read one character at a time, as requirements a, b, c.
+        findings.append(
+            f"{where}: pyproject.toml [project].dependencies is not an array "
+            f"({type(declared).__name__}); ignored"
+        )
         return ()
     requires = []
-    for spec in project.get("dependencies", []) or []:
+    for spec in declared:
+        if not isinstance(spec, str):
+            findings.append(f"{where}: pyproject.toml dependency {spec!r} is not a string; ignored")
+            continue
         try:
-            requires.append(Requirement(str(spec)))
+            requires.append(Requirement(spec))
         except InvalidRequirement as exc:
-            findings.append(f"{where}: pyproject.toml dependency {spec!r}: {exc}")
+            reason = str(exc).splitlines()[0]
+            findings.append(f"{where}: pyproject.toml dependency {spec!r}: {reason}")
     return tuple(requires)

@@ -20,8 +20,8 @@ def check_record(files: list[Package], record_text: str | None, *, where: str) -
     """Findings where the wheel's contents and its RECORD disagree (PEP 376/427)."""
     if record_text is None:
         return [f"{where}: no RECORD; file hashes are computed, not checked"]
-    recorded = dict(record_rows(record_text))
-    findings = []
+    rows, findings = record_rows(record_text, where=where)
+    recorded = dict(rows)
     for package in files:
         claimed = recorded.get(package.name)
         actual = package.hashes[0]
