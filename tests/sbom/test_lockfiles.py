@@ -81,6 +81,26 @@ def test_requirements_unpinned_and_unhashed_are_findings(tmp_path: Path) -> None
     assert "listed more than once" in text
 
 
+def test_requirements_paths_and_urls_are_findings_not_errors(tmp_path: Path) -> None:
+    """Lines pip installs from a path or URL (as real requirements files have them)."""
+    req = tmp_path / "requirements.txt"
+    lines = [
+        "./local/pkg",
+        "../sibling",
+        "/abs/dist/thing-1.0-py3-none-any.whl",
+        "vendor/pkg-1.0.tar.gz",
+        "https://example.org/pkg-1.0.tar.gz#sha256=00",
+        "git+https://example.org/repo.git@v1#egg=repo",
+        "idna==3.7 --hash=sha256:" + "0" * 64,
+    ]
+    req.write_text("\n".join(lines) + "\n")
+    inventory = RequirementsSource(req).inventory()
+    assert [p.name for p in inventory.packages] == ["idna"]
+    located = [f for f in inventory.findings if "is a path or URL" in f]
+    assert [f.split(":")[1] for f in located] == ["1", "2", "3", "4", "5", "6"]
+    assert all(f.startswith(str(req)) for f in located)
+
+
 def test_npm_lock_scoped_nested_dev_and_linked() -> None:
     doc = json.loads(build_sbom([NpmLockSource(LOCKS / "package-lock.json")]))
     refs = sorted(c["bom-ref"] for c in doc["components"])

@@ -68,6 +68,19 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+_ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
+
+
+def _names_a_location(spec: str) -> bool:
+    """A requirement line that pip reads as a path or URL rather than as ``name[...]``."""
+    first = spec.split(";")[0].strip()
+    return (
+        "://" in first
+        or first.startswith(("git+", "hg+", "svn+", "bzr+", ".", "/", "~"))
+        or first.split("#")[0].endswith(_ARCHIVE_SUFFIXES)
+    )
+
+
 @dataclass
 class RequirementsSource:
     """A pip requirements file, ideally fully pinned with ``--hash`` (``pip-compile`` output)."""
@@ -127,6 +140,8 @@ class RequirementsSource:
                     findings.append(f"{where}: option {first!r} ignored")
                 continue
             package = self._requirement(words, where, findings)
+            if package is None:
+                continue
             supplier = index_supplier(self._index)
             if supplier and package.version is not None:
                 package = replace(
@@ -138,7 +153,7 @@ class RequirementsSource:
         return packages
 
     @staticmethod
-    def _requirement(words: list[str], where: str, findings: list[str]) -> Package:
+    def _requirement(words: list[str], where: str, findings: list[str]) -> Package | None:
         spec_words: list[str] = []
         hashes: set[Digest] = set()
         i = 0
@@ -163,6 +178,13 @@ class RequirementsSource:
         try:
             req = Requirement(spec)
         except InvalidRequirement as exc:
+            if _names_a_location(spec):
+                # pip installs these (a local project or archive, a URL, a VCS checkout); what
+                # they hold is known only once built: no component, said so.
+                findings.append(
+                    f"{where}: {spec!r} is a path or URL, not a pinned package: no component"
+                )
+                return None
             reason = str(exc).splitlines()[0]
             raise InputError(f"{where}: invalid requirement {spec!r}: {reason}") from exc
         name = normalize(req.name)
