@@ -87,6 +87,17 @@ def test_each_gap_lowers_its_own_check() -> None:
     assert not score_sbom(doc).ntia_complete
 
 
+def test_a_document_the_schema_refuses_scores_zero_on_schema() -> None:
+    lib = {**FULL["components"][0], "licenses": [{"license": {"id": 5}}], "hashes": "zz"}
+    doc: dict[str, Any] = {**FULL, "components": [lib]}
+    (check,) = [c for c in score_sbom(doc).checks if c.name == "schema"]
+    assert check.score == 0.0
+    assert check.detail.startswith("2 schema violations, first: $.components[0].hashes")
+    unknown = {**FULL, "specVersion": "9.9"}
+    (check,) = [c for c in score_sbom(unknown).checks if c.name == "schema"]
+    assert check.score == 0.0 and "specVersion '9.9' is not one we validate" in check.detail
+
+
 def test_checks_over_no_components_do_not_apply() -> None:
     doc = {"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": {}}
     score = score_sbom(doc)

@@ -24,6 +24,8 @@ from typing import Any
 from cyclonedx.spdx import is_expression, is_supported_id
 
 from verifier.audit.model import QualityCheck, QualityScore
+from verifier.errors import InputError
+from verifier.sbom.validate import detect_spec_version, validate_document
 
 STRUCTURAL = "Structural"
 NTIA = "NTIA-minimum-elements"
@@ -106,6 +108,20 @@ def _share(
     )
 
 
+def _schema_check(document: dict[str, Any]) -> QualityCheck:
+    """Valid against the CycloneDX JSON schema of its own specVersion (strict)."""
+    try:
+        version = detect_spec_version(document, where="SBOM")
+    except InputError as exc:
+        return QualityCheck(STRUCTURAL, "schema", 0.0, str(exc))
+    issues = validate_document(document, version)
+    if not issues:
+        return QualityCheck(STRUCTURAL, "schema", 10.0, f"valid CycloneDX {version.value}")
+    return QualityCheck(
+        STRUCTURAL, "schema", 0.0, f"{len(issues)} schema violations, first: {issues[0]}"
+    )
+
+
 def score_sbom(document: dict[str, Any]) -> QualityScore:
     """Score a parsed CycloneDX JSON document."""
     metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
@@ -132,6 +148,7 @@ def score_sbom(document: dict[str, Any]) -> QualityScore:
             f"specVersion {spec or '(none)'} lacks needed fields",
         ),
         _flag(STRUCTURAL, "file format", True, "JSON", ""),
+        _schema_check(document),
         _share(NTIA, "component names", components, lambda c: bool(c.get("name")), "have names"),
         _share(
             NTIA,
