@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -229,3 +231,38 @@ def test_npm_package_json_with_an_empty_name_is_skipped(tmp_path: Path) -> None:
     make_oci_layout(tmp_path / "img", [layer])
     inventory = OciLayoutSource(tmp_path / "img").inventory()
     assert [p.purl for p in inventory.packages] == ["pkg:npm/b@2.0.0"]
+
+
+def _layer_with_links(entries: list[tuple[str, bytes | tuple[bytes, str]]]) -> bytes:
+    """A layer where ``(b"sym"|b"hard", target)`` entries are links."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tf:
+        for name, data in entries:
+            info = tarfile.TarInfo(name)
+            if isinstance(data, tuple):
+                kind, target = data
+                info.type = tarfile.SYMTYPE if kind == b"sym" else tarfile.LNKTYPE
+                info.linkname = target
+                tf.addfile(info)
+            else:
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+    return raw.getvalue()
+
+
+def test_links_to_package_databases_are_followed_or_reported(tmp_path: Path) -> None:
+    layer = _layer_with_links(
+        [
+            ("usr/lib/os-release", OS_RELEASE),
+            ("etc/os-release", (b"sym", "../usr/lib/os-release")),  # as Debian ships it
+            ("var/lib/dpkg/status.real", DPKG_STATUS),
+            ("var/lib/dpkg/status", (b"hard", "var/lib/dpkg/status.real")),
+        ]
+    )
+    layout = tmp_path / "layout"
+    make_oci_layout(layout, [layer])
+    inventory = OciLayoutSource(layout).inventory()
+    assert [p.name for p in inventory.packages] == ["debian"]
+    (finding,) = inventory.findings
+    assert "var/lib/dpkg/status is a hardlink to var/lib/dpkg/status.real" in finding
+    assert "not in the SBOM" in finding and "layer 0" in finding

@@ -30,7 +30,7 @@ from verifier.sbom.python_metadata import (
 def image_packages(image: ImageFiles, label: str) -> tuple[list[Package], list[str]]:
     """Every package we recognise in ``image``, and findings."""
     packages: list[Package] = []
-    findings: list[str] = []
+    findings: list[str] = list(image.unfollowed)
     files = image.files
     distro: Distro | None = None
     for release in ("etc/os-release", "usr/lib/os-release"):

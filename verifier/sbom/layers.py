@@ -46,6 +46,34 @@ class ImageFiles:
     files: dict[str, bytes] = field(default_factory=dict)
     #: the layer each file came from (its index), for whiteouts and findings
     origin: dict[str, int] = field(default_factory=dict)
+    #: wanted paths that are links: path -> (layer, kind, target as the layer names it)
+    links: dict[str, tuple[int, MemberKind, str]] = field(default_factory=dict)
+    #: links that lead to nothing we read: what the SBOM may be missing, said as findings
+    unfollowed: list[str] = field(default_factory=list)
+
+    def follow_links(self, describe: list[str] | None = None) -> None:
+        """Give each wanted link its target's bytes; note the links that lead nowhere read.
+
+        Debian's ``etc/os-release`` is a symlink, and a layer may hard-link a status file. The
+        link is resolved in the final filesystem (a symlink relative to its own directory),
+        one step: a link to a link, or through a linked directory, is noted, not chased.
+        """
+        for path, (layer, kind, target) in sorted(self.links.items()):
+            if path in self.files:
+                continue  # a later layer put a file there
+            if kind is MemberKind.SYMLINK and not target.startswith("/"):
+                resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            else:
+                resolved = posixpath.normpath(target.lstrip("/"))
+            if resolved in self.files:
+                self.files[path] = self.files[resolved]
+                self.origin[path] = layer
+                continue
+            where = describe[layer] if describe else f"layer {layer}"
+            self.unfollowed.append(
+                f"{where}: {path} is a {kind.value} to {target}, which is not a file we read: "
+                "what it lists is not in the SBOM"
+            )
 
     def remove(self, path: str, below: int) -> None:
         """Delete ``path`` and everything under it that lower layers (< ``below``) added."""
@@ -54,6 +82,9 @@ class ImageFiles:
             if self.origin[existing] < below:
                 del self.files[existing]
                 del self.origin[existing]
+        for link in [p for p in self.links if p == path or p.startswith(prefix)]:
+            if self.links[link][0] < below:
+                del self.links[link]
 
     def opaque(self, directory: str, below: int) -> None:
         """Hide what lower layers put under ``directory``."""
@@ -62,6 +93,9 @@ class ImageFiles:
             if self.origin[existing] < below:
                 del self.files[existing]
                 del self.origin[existing]
+        for link in [p for p in self.links if p.startswith(prefix)]:
+            if self.links[link][0] < below:
+                del self.links[link]
 
 
 def apply_layers(
@@ -90,6 +124,13 @@ def apply_layers(
                 # merge instead, so they replace nothing)
                 if member.kind is not MemberKind.DIR and member.name in image.files:
                     image.remove(member.name, index)
+                image.links.pop(member.name, None)
+                if (
+                    member.kind in (MemberKind.SYMLINK, MemberKind.HARDLINK)
+                    and member.link_target
+                    and keep(member.name)
+                ):
+                    image.links[member.name] = (index, member.kind, member.link_target)
                 if member.kind is MemberKind.FILE and keep(member.name):
                     if member.size > MAX_INTERESTING:
                         raise InputError(f"{label}: {member.name} is larger than metadata may be")
@@ -97,4 +138,5 @@ def apply_layers(
                     image.origin[member.name] = index
         finally:
             reader.close()
+    image.follow_links(describe)
     return image
