@@ -59,6 +59,38 @@ spec:
     ]
 
 
+def test_container_lists_and_images_of_the_wrong_shape_are_unreadable(scan_text: Scan) -> None:
+    text = """\
+apiVersion: v1
+kind: Pod
+spec:
+  containers: 5
+  initContainers: ~
+  ephemeralContainers: [just-a-string]
+---
+apiVersion: v1
+kind: Pod
+spec:
+  containers:
+    - name: a
+      image: [nginx, latest]
+    - name: b
+      image: "busybox:1"
+"""
+    findings = scan_text("deploy/odd.yaml", text)
+    assert [(f.line, f.kind.value) for f in findings] == [
+        (4, "unreadable"),
+        (6, "unreadable"),
+        (13, "unreadable"),
+        (15, "kubernetes-image"),
+    ]
+    assert [f.reference for f in findings[:3]] == [
+        "containers: is not a list",
+        "an entry of ephemeralContainers: is not a mapping",
+        "image: is not a string",
+    ]
+
+
 def test_empty_and_comment_only_yaml_is_fine(scan_text: Scan) -> None:
     assert scan_text("empty.yaml", "") == ()
     assert scan_text("comments.yml", "# nothing here\n---\n") == ()

@@ -27,8 +27,12 @@ _POD_SPEC_PATH: Mapping[str, tuple[str, ...]] = {
 _MAX_LIST_DEPTH = 4
 
 
-def pod_images(document: y.Node, depth: int = 0) -> Iterator[tuple[str, y.Node]]:
-    """``(image, node)`` of every container of a manifest (``List`` items included)."""
+def pod_images(document: y.Node, depth: int = 0) -> Iterator[tuple[str, y.Node, str]]:
+    """``(image, node, "")`` of every container of a manifest (``List`` items included).
+
+    A container list or image of the wrong shape gives ``("", node, what is wrong)``: the
+    cluster would refuse it, and a scan that skipped it would miss an image.
+    """
     kind = y.scalar(y.get(document, "kind"))
     if kind is None or y.scalar(y.get(document, "apiVersion")) is None:
         return
@@ -41,11 +45,22 @@ def pod_images(document: y.Node, depth: int = 0) -> Iterator[tuple[str, y.Node]]
         return
     spec = y.get(document, *path)
     for key in CONTAINER_FIELDS:
-        for container in y.elements(y.get(spec, key)):
+        containers = y.get(spec, key)
+        if containers is not None and not isinstance(containers, y.SequenceNode):
+            null = isinstance(containers, y.ScalarNode) and containers.tag.endswith(":null")
+            if not null:  # null is an empty list to Kubernetes
+                yield "", containers, f"{key}: is not a list"
+            continue
+        for container in y.elements(containers):
+            if not isinstance(container, y.MappingNode):
+                yield "", container, f"an entry of {key}: is not a mapping"
+                continue
             image = y.get(container, "image")
             text = y.scalar(image)
             if image is not None and text:
-                yield text, image
+                yield text, image, ""
+            elif image is not None and isinstance(image, y.MappingNode | y.SequenceNode):
+                yield "", image, "image: is not a string"
 
 
 def _in_chart_templates(source: SourceFile) -> bool:
@@ -71,6 +86,8 @@ class KubernetesScanner:
             return
         docs = yield from source.yaml_documents()
         for doc in docs:
-            for text, node in pod_images(doc):
-                if not has_digest(text):
+            for text, node, problem in pod_images(doc):
+                if problem:
+                    yield source.unreadable(y.line(node), problem)
+                elif not has_digest(text):
                     yield source.finding(y.line(node), FindingKind.KUBERNETES_IMAGE, text)
