@@ -143,6 +143,19 @@ def test_missing_files_are_exit_2(
         assert "nope" in said(result)
 
 
+def test_a_digest_other_than_sha256_is_refused_by_name(
+    cli: CliRunner, signed: tuple[Path, Path, Path]
+) -> None:
+    _, bundle, pub = signed
+    digest = "sha512:" + "ab" * 64
+    result = cli.invoke(app, ["verify", digest, "--bundle", str(bundle), "--key", str(pub)])
+    assert result.exit_code == 2, result.output
+    assert said(result) == (
+        "error: sha512: only a sha256:<hex> digest can stand for an artifact "
+        "(Sigstore signs sha256); give the file"
+    )
+
+
 def test_wrong_key_is_exit_1(
     cli: CliRunner, signed: tuple[Path, Path, Path], ed_key: PrivateKey, tmp_path: Path
 ) -> None:

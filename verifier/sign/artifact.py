@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from verifier.digest import Algorithm, Digest, hash_file
 from verifier.errors import InputError
+
+_OTHER_DIGEST = re.compile(r"^(sha384|sha512|sha1|md5|blake2b|sha3-256):[0-9a-fA-F]+$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,11 @@ class Artifact:
         """A path, or ``sha256:<hex>`` for a digest alone (the conformance protocol's form)."""
         if text.startswith("sha256:"):
             return cls(Digest.parse(text))
+        if _OTHER_DIGEST.match(text) and not Path(text).exists():
+            raise InputError(
+                f"{text.split(':')[0]}: only a sha256:<hex> digest can stand for an artifact "
+                "(Sigstore signs sha256); give the file"
+            )
         return cls.from_path(Path(text))
 
     @property
