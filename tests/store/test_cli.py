@@ -132,6 +132,7 @@ def test_immutable_push_refuses_to_move_tag(cli: CliRunner, work: Path) -> None:
         (["push", "app.tar", "-a", "novalue", "v1"], "expected KEY=VALUE"),
         (["push", "app.tar", "oci-layout:s"], "name a tag (:TAG) or a --subject"),
         (["push", "app.tar", "@sha256:" + "a" * 64], "push to a tag, not a digest"),
+        (["push", "app.tar", "oci-layout:notes.txt:v1"], "is a file, not an OCI layout"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(

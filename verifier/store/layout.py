@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from verifier.digest import Digest
+from verifier.errors import InputError
 from verifier.store.deadline import Deadline
 from verifier.store.errors import (
     DigestMismatch,
@@ -66,6 +67,8 @@ class LayoutStore:
         marker = self.root / "oci-layout"
         if marker.exists():
             return
+        if self.root.exists() and not self.root.is_dir():
+            raise InputError(f"{self.name}: {self.root} is a file, not an OCI layout directory")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             if any(p.name not in {"blobs", "index.json"} for p in self.root.iterdir()):
