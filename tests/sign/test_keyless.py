@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from tests.sign.conftest import CONFORMANCE_DIR
 from tests.sign.test_cli_sign import AMBIENT_VARIABLES, said
 from verifier.cli import app
+from verifier.sign.keyless_verify import MAX_REASON, first_line
 
 IDENTITY = (
     "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/"
@@ -136,3 +137,12 @@ def test_keyless_bundle_is_written_and_verifies(
         app, ["verify", str(artifact), "--cert-identity", IDENTITY, "--cert-oidc-issuer", ISSUER]
     )
     assert ok.exit_code == 0, ok.output
+
+
+def test_a_library_reason_is_one_line_of_bounded_length() -> None:
+    dump = "inclusion proof contains invalid root hash: expected root_hash=" + repr(b"\xab" * 500)
+    reason = first_line(ValueError(dump + "\nsecond line"))
+    assert reason.startswith("inclusion proof contains invalid root hash: expected")
+    assert len(reason) == MAX_REASON and reason.endswith("…")
+    assert first_line(ValueError("short")) == "short"
+    assert first_line(ValueError("")) == "ValueError"

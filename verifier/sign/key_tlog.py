@@ -32,7 +32,7 @@ from verifier.errors import CheckFailed, VerifierError
 from verifier.sign.artifact import Artifact
 from verifier.sign.bundle import Bundle
 from verifier.sign.dsse import Envelope
-from verifier.sign.keyless_verify import verifier_for
+from verifier.sign.keyless_verify import first_line, verifier_for
 from verifier.sign.keys import PublicKey
 
 
@@ -49,8 +49,7 @@ def verify_key_tlog_entries(
             entry = TransparencyLogEntry(_EntryModel.from_json(json.dumps(raw)))
             entry._verify(keyring)
         except (SigstoreError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise CheckFailed(f"{where}: invalid log entry: {first}") from None
+            raise CheckFailed(f"{where}: invalid log entry: {first_line(exc)}") from None
         _check_body(where, raw, bundle, key, artifact)
 
 

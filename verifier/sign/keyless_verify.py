@@ -78,7 +78,7 @@ def _file_verifier(path: Path, mtime_ns: int) -> _Verifier:
         root = TrustedRoot.from_file(str(path))
         return _Verifier(trusted_root=root)
     except (SigstoreError, ValueError) as exc:
-        raise InputError(f"{path}: not a usable trusted root: {_first_line(exc)}") from None
+        raise InputError(f"{path}: not a usable trusted root: {first_line(exc)}") from None
 
 
 def verifier_for(trusted_root: Path | None) -> Verifier:
@@ -92,9 +92,16 @@ def verifier_for(trusted_root: Path | None) -> Verifier:
     return _file_verifier(trusted_root, mtime)
 
 
-def _first_line(exc: BaseException) -> str:
+#: sigstore-python's messages can carry whole byte strings (inclusion proofs, root hashes);
+#: the reason comes first, the dump after.
+MAX_REASON = 200
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a library's error, cut to MAX_REASON characters."""
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    line = text[0] if text else type(exc).__name__
+    return line if len(line) <= MAX_REASON else line[: MAX_REASON - 1].rstrip() + "…"
 
 
 def verify_keyless(
@@ -105,7 +112,7 @@ def verify_keyless(
     try:
         sigstore_bundle = SigstoreBundle.from_json(bundle.raw or bundle.to_json())
     except (SigstoreError, ValueError) as exc:
-        raise CheckFailed(f"{bundle.source}: refused by sigstore: {_first_line(exc)}") from None
+        raise CheckFailed(f"{bundle.source}: refused by sigstore: {first_line(exc)}") from None
     try:
         if bundle.is_dsse:
             payload_type, payload = verifier.verify_dsse(sigstore_bundle, policy)
@@ -114,7 +121,7 @@ def verify_keyless(
         verifier.verify_artifact(hashed, sigstore_bundle, policy)
         return KeylessResult(None, None)
     except (SigstoreError, ValueError) as exc:
-        raise CheckFailed(f"{bundle.source}: {_first_line(exc)}") from None
+        raise CheckFailed(f"{bundle.source}: {first_line(exc)}") from None
 
 
 class _Verifier(Verifier):
