@@ -266,3 +266,14 @@ def test_links_to_package_databases_are_followed_or_reported(tmp_path: Path) -> 
     (finding,) = inventory.findings
     assert "var/lib/dpkg/status is a hardlink to var/lib/dpkg/status.real" in finding
     assert "not in the SBOM" in finding and "layer 0" in finding
+
+
+def test_a_dpkg_stanza_dpkg_would_never_write_is_a_finding(tmp_path: Path) -> None:
+    status = DPKG_STATUS + b"\nPackage: a b c\nStatus: install ok installed\nVersion: 1\n"
+    layout = tmp_path / "layout"
+    make_oci_layout(layout, [tar_bytes([("var/lib/dpkg/status", status)])])
+    inventory = OciLayoutSource(layout).inventory()
+    assert sorted(p.name for p in inventory.packages) == ["bash", "libc6"]
+    assert inventory.findings == (
+        "var/lib/dpkg/status: Package 'a b c' is not a Debian package name",
+    )

@@ -131,6 +131,10 @@ def debian_copyright_licenses(data: bytes) -> tuple[License, ...]:
     return tuple(License("id", i) for i in sorted(found))
 
 
+#: Debian policy 5.6.7: lower case letters, digits, + - . ; at least two, starting alphanumeric.
+_DEB_NAME = re.compile(r"[a-z0-9][a-z0-9+.-]+")
+
+
 def dpkg_packages(
     status: bytes,
     md5sums: dict[str, bytes],
@@ -146,11 +150,16 @@ def dpkg_packages(
     """
     namespace = distro.id if distro else "debian"
     records = []
+    refused: list[str] = []
     for stanza in stanzas(status.decode("utf-8", "replace")):
         fields = _dpkg_fields(stanza)
         if "Package" not in fields or "Version" not in fields:
             continue
         if "Status" in fields and not fields["Status"].endswith(" installed"):
+            continue
+        if not _DEB_NAME.fullmatch(fields["Package"]):
+            # dpkg itself refuses such a name: the database was not written by dpkg
+            refused.append(f"{where}: Package {fields['Package']!r} is not a Debian package name")
             continue
         records.append((fields, stanza))
     by_name: dict[str, str] = {}
@@ -166,7 +175,7 @@ def dpkg_packages(
         digest = Digest.of_bytes(info if info is not None else stanza.encode())
         built.append((fields, purl, digest, "md5sums" if info is not None else "dpkg-status"))
     packages: list[Package] = []
-    findings: list[str] = []
+    findings: list[str] = refused
     for fields, purl, digest, hash_of in built:
         deps = set()
         for group in _dep_names(fields.get("Depends", "")) + _dep_names(
