@@ -131,8 +131,10 @@ def debian_copyright_licenses(data: bytes) -> tuple[License, ...]:
     return tuple(License("id", i) for i in sorted(found))
 
 
-#: Debian policy 5.6.7: lower case letters, digits, + - . ; at least two, starting alphanumeric.
-_DEB_NAME = re.compile(r"[a-z0-9][a-z0-9+.-]+")
+#: Debian policy 5.6.7 allows lower case letters, digits and + - . (at least two, starting
+#: alphanumeric); taken more loosely here (upper case, _ , one character) so that no database
+#: a real dpkg wrote loses a package; spaces, slashes and the like never occur.
+_DEB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9+._-]*")
 
 
 def dpkg_packages(
