@@ -123,9 +123,12 @@ class Response:
         if not self.streamed:
             return self.raw.data[:limit]
         try:
-            return self.raw.read(limit)
+            data = self.raw.read(limit)
         except (HTTPError, OSError):
             return b""
+        if len(data) < limit:
+            self._content = data  # the whole body: the connection can go back to the pool
+        return data
 
     def close(self) -> None:
         """Give the connection back when the body was read, else drop it."""
