@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -154,24 +155,32 @@ def _domain_wrapper() -> list[str] | None:
     return None
 
 
+#: Probes before concluding that bwrap cannot work here, and the pause between them.
+PROBE_ATTEMPTS = 3
+PROBE_PAUSE_SECONDS = 0.2
+
+
 def _bwrap_works(bwrap: str) -> str | None:
-    """None when bwrap can start an isolated process here, else why not."""
-    try:
-        done = process.run(
-            [
-                bwrap,
-                "--unshare-all",
-                *_BASE_MOUNTS,
-                "true",
-            ],
-            timeout=20,
-            check=False,
-        )
-    except VerifierError as exc:
-        return str(exc)
-    if done.returncode != 0:
-        return done.stderr.decode(errors="replace").strip() or f"exit {done.returncode}"
-    return None
+    """None when bwrap can start an isolated process here, else why not.
+
+    NOTE: ``--ro-bind / /`` binds every mount below / as well; a mount that goes away
+    meanwhile (another build's disorderfs view, unmounted as it ends) fails the bind with "No
+    such file or directory". Seen once in 1,150 tests run two at a time; a second probe passes.
+    """
+    problem: str | None = None
+    for attempt in range(PROBE_ATTEMPTS):
+        if attempt:
+            time.sleep(PROBE_PAUSE_SECONDS)
+        try:
+            done = process.run(
+                [bwrap, "--unshare-all", *_BASE_MOUNTS, "true"], timeout=20, check=False
+            )
+        except VerifierError as exc:
+            return str(exc)  # bwrap did not run at all: asking again will not help
+        if done.returncode == 0:
+            return None
+        problem = done.stderr.decode(errors="replace").strip() or f"exit {done.returncode}"
+    return problem
 
 
 def open_sandbox(*, unsafe_no_sandbox: bool) -> Sandbox:
