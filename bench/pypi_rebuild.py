@@ -23,12 +23,8 @@ from verifier.compare import compare_paths, resolve
 from verifier.errors import VerifierError
 from verifier.pypi import infer_recipe
 from verifier.pypi.fetch import DEFAULT_INDEX, fetch_release
-from verifier.pypi.history import IndexHistory, pin_as_of, resolved_pairs
+from verifier.pypi.history import toolchain_as_of
 from verifier.pypi.pep517_build import backend_venv, build_wheel
-from verifier.rebuild.toolchain import lock_requirements
-
-#: --latest: build with today's versions of unpinned requirements (the comparison before).
-LATEST = False
 
 RELEASES = (
     "six==1.16.0",
@@ -54,17 +50,15 @@ RELEASES = (
 )
 
 
-def one(spec: str, work: Path) -> tuple[str, str]:
+def one(spec: str, work: Path, *, latest: bool) -> tuple[str, str]:
+    """Rebuild one release; ``latest``: today's versions of what the wheel does not record."""
     name, version = spec.split("==")
     release = fetch_release(name, version, work / "published")
     recipe = infer_recipe(release.wheel.path, release.sdist.path)
     requirements = recipe.requirements
-    if release.wheel.uploaded is not None and not LATEST:
-        requirements = pin_as_of(
-            requirements,
-            release.wheel.uploaded,
-            IndexHistory(DEFAULT_INDEX),
-            lambda reqs: resolved_pairs(lock_requirements(reqs, index_url=DEFAULT_INDEX)),
+    if release.wheel.uploaded is not None and not latest:
+        requirements = toolchain_as_of(
+            requirements, release.wheel.uploaded, DEFAULT_INDEX
         ).requirements
     venv = backend_venv(work / "venv", requirements)
     built = build_wheel(recipe, release.sdist.path, venv, work / "build")
@@ -85,8 +79,6 @@ def main() -> int:
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--latest", action="store_true", help="today's build requirements")
     args = parser.parse_args()
-    global LATEST
-    LATEST = args.latest
     specs = [s for s in RELEASES if not args.only or s.split("==")[0] in args.only]
     totals: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
@@ -96,7 +88,7 @@ def main() -> int:
             work.mkdir(parents=True, exist_ok=True)
             start = time.perf_counter()
             try:
-                verdict, detail = one(spec, work)
+                verdict, detail = one(spec, work, latest=args.latest)
             except VerifierError as err:
                 verdict, detail = "FAILED", str(err).splitlines()[0][:160]
             took = time.perf_counter() - start

@@ -25,6 +25,8 @@ JSON_ACCEPT = "application/vnd.pypi.simple.v1+json"
 _CHUNK = 1 << 20
 #: a published file larger than this is refused (the four fixtures are under 1 MB)
 MAX_FILE = 512 << 20
+#: a project page read from the index: PyPI's setuptools page is several MiB
+MAX_INDEX_PAGE = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,20 @@ def upload_time(entry: Mapping[str, Any]) -> datetime | None:
     return when if when.tzinfo is not None else None
 
 
+def project_files(index: str, name: str, timeout: float) -> tuple[str, list[dict[str, Any]]]:
+    """The project page's URL and its file entries (PEP 691 JSON); InputError when unusable."""
+    base = f"{index.rstrip('/')}/{normalize(name)}/"
+    with get(base, timeout, accept=JSON_ACCEPT) as response:
+        try:
+            page = json.loads(response.read(MAX_INDEX_PAGE))
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            raise InputError(f"{base}: the index answered something that is not JSON") from exc
+    files = page.get("files") if isinstance(page, dict) else None
+    if not isinstance(files, list):
+        raise InputError(f"{base}: the index answer has no file list")
+    return base, [f for f in files if isinstance(f, dict)]
+
+
 def fetch_release(
     name: str, version: str, dest: Path, *, index: str = DEFAULT_INDEX, timeout: float = 60.0
 ) -> Release:
@@ -149,15 +165,7 @@ def fetch_release(
     file; CheckFailed: a file does not match its digest; EnvironmentFailure: the index cannot
     be reached.
     """
-    base = f"{index.rstrip('/')}/{normalize(name)}/"
-    with get(base, timeout, accept=JSON_ACCEPT) as response:
-        try:
-            page = json.loads(response.read(16 << 20))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{base}: the index answered something that is not JSON") from exc
-    files = page.get("files") if isinstance(page, dict) else None
-    if not isinstance(files, list):
-        raise InputError(f"{base}: the index answer has no file list")
+    base, files = project_files(index, name, timeout)
     sdist, wheel = _pick(files, name, version)
     dest.mkdir(parents=True, exist_ok=True)
     return Release(

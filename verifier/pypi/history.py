@@ -16,7 +16,6 @@ pluggy, iniconfig, filelock and platformdirs in ``_version.py`` (setuptools_scm)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +26,8 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from packaging.version import InvalidVersion, Version
 
 from verifier.errors import EnvironmentFailure, InputError
-from verifier.pypi.fetch import JSON_ACCEPT, get, upload_time
+from verifier.pypi.fetch import project_files, upload_time
+from verifier.rebuild.toolchain import lock_requirements
 
 #: How many times pip's resolution is re-pinned: packages older pins pull in are pinned too.
 MAX_ROUNDS = 3
@@ -101,16 +101,7 @@ class IndexHistory:
 
     def files(self, name: str) -> list[Mapping[str, Any]]:
         """The index's file entries for project ``name``."""
-        url = f"{self.index_url.rstrip('/')}/{canonicalize_name(name)}/"
-        with get(url, self.timeout, accept=JSON_ACCEPT) as response:
-            try:
-                page = json.loads(response.read(64 << 20))
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise InputError(f"{url}: the index answered something that is not JSON") from exc
-        files = page.get("files") if isinstance(page, dict) else None
-        if not isinstance(files, list):
-            raise InputError(f"{url}: the index answer has no file list")
-        return [f for f in files if isinstance(f, dict)]
+        return list(project_files(self.index_url, name, self.timeout)[1])
 
 
 def _pinned(requirement: Requirement) -> bool:
@@ -192,3 +183,13 @@ def resolved_pairs(locked: Sequence[str]) -> list[tuple[str, str]]:
         name, _, rest = line.partition("==")
         pairs.append((name.strip(), rest.split()[0] if rest.split() else ""))
     return pairs
+
+
+def toolchain_as_of(requirements: Sequence[str], cutoff: datetime, index_url: str) -> PinnedAsOf:
+    """:func:`pin_as_of` with the index's history and pip's resolution from that index."""
+    return pin_as_of(
+        requirements,
+        cutoff,
+        IndexHistory(index_url),
+        lambda reqs: resolved_pairs(lock_requirements(reqs, index_url=index_url)),
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier.pypi.fetch import DEFAULT_INDEX, Release, fetch_release, parse_spec
-from verifier.pypi.history import IndexHistory, pin_as_of, resolved_pairs
+from verifier.pypi.history import toolchain_as_of
 from verifier.pypi.infer import InferredRecipe, infer_recipe
 from verifier.rebuild.inputs import seed_download
 from verifier.rebuild.toolchain import lock_requirements
@@ -91,12 +91,7 @@ def prepare_pypi_rebuild(
         as_of = None  # find-links say exactly what the toolchain is; no date, no choice
     else:
         on_progress(f"pypi: toolchain as of the wheel's upload, {as_of:%Y-%m-%d %H:%M}Z")
-        pinned = pin_as_of(
-            requirements,
-            as_of,
-            IndexHistory(index_url),
-            lambda reqs: resolved_pairs(lock_requirements(reqs, index_url=index_url)),
-        )
+        pinned = toolchain_as_of(requirements, as_of, index_url)
         requirements, history_notes = pinned.requirements, pinned.notes
     on_progress(
         "pypi: pinning the toolchain "
