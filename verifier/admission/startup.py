@@ -91,7 +91,7 @@ def build_decider(settings: ServeSettings) -> PolicyDecider:
         unsafe_plain_http=settings.unsafe_plain_http,
         ca_file=settings.registry_ca,
     )
-    # One pooled session per registry for the server's life: a connection per worker thread,
+    # One connection pool per registry for the server's life: a connection per worker thread,
     # and what registries served by digest (immutable) kept across decisions.
     connections = RegistryConnections(
         pool_size=settings.workers, content_cache_bytes=settings.content_cache_bytes

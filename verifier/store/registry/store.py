@@ -37,9 +37,9 @@ _ACCEPT = ", ".join(MANIFEST_TYPES)
 class _SizedStream:
     """A file-like view of a chunk iterator with a known length.
 
-    A bare iterator would go out with ``Transfer-Encoding: chunked``, which registries behind
-    some proxies refuse; with a length we send ``Content-Length`` and the connection reads the
-    body through ``read()``, one block at a time.
+    A bare iterator would go out with ``Transfer-Encoding: chunked``; with a length we send
+    ``Content-Length`` (set by the client) and the connection reads the body through
+    ``read()``, one block at a time.
     """
 
     def __init__(self, chunks: Iterable[bytes], size: int) -> None:
