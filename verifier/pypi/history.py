@@ -17,7 +17,7 @@ pluggy, iniconfig, filelock and platformdirs in ``_version.py`` (setuptools_scm)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -82,6 +82,8 @@ class PinnedAsOf:
 
     requirements: tuple[str, ...]
     notes: tuple[str, ...]
+    #: the hash-pinned lines pip resolved for exactly ``requirements``, when it was asked
+    locked: tuple[str, ...] | None = None
 
 
 class ReleaseHistory(Protocol):
@@ -187,9 +189,13 @@ def resolved_pairs(locked: Sequence[str]) -> list[tuple[str, str]]:
 
 def toolchain_as_of(requirements: Sequence[str], cutoff: datetime, index_url: str) -> PinnedAsOf:
     """:func:`pin_as_of` with the index's history and pip's resolution from that index."""
-    return pin_as_of(
-        requirements,
-        cutoff,
-        IndexHistory(index_url),
-        lambda reqs: resolved_pairs(lock_requirements(reqs, index_url=index_url)),
-    )
+    resolved: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def resolve(reqs: Sequence[str]) -> list[tuple[str, str]]:
+        locked = lock_requirements(reqs, index_url=index_url)
+        resolved[tuple(sorted(reqs))] = locked
+        return resolved_pairs(locked)
+
+    pinned = pin_as_of(requirements, cutoff, IndexHistory(index_url), resolve)
+    # The last round usually resolved the final pins already: no third pip run for them.
+    return replace(pinned, locked=resolved.get(tuple(sorted(pinned.requirements))))

@@ -87,18 +87,20 @@ def prepare_pypi_rebuild(
     requirements = inferred.requirements
     as_of = release.wheel.uploaded
     history_notes: tuple[str, ...] = ()
+    locked: tuple[str, ...] | None = None
     if links or as_of is None:
         as_of = None  # find-links say exactly what the toolchain is; no date, no choice
     else:
         on_progress(f"pypi: toolchain as of the wheel's upload, {as_of:%Y-%m-%d %H:%M}Z")
         pinned = toolchain_as_of(requirements, as_of, index_url)
-        requirements, history_notes = pinned.requirements, pinned.notes
+        requirements, history_notes, locked = pinned.requirements, pinned.notes, pinned.locked
     on_progress(
         "pypi: pinning the toolchain "
         + ", ".join(requirements)
         + f" from {', '.join(links) if links else index_url}"
     )
-    locked = lock_requirements(requirements, index_url=toolchain_index, find_links=links)
+    if locked is None:
+        locked = lock_requirements(requirements, index_url=toolchain_index, find_links=links)
     seed_download(release.sdist.path, release.sdist.sha256)
     recipe_dir.mkdir(parents=True, exist_ok=True)
     text = inferred.to_toml(
